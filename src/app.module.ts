@@ -1,0 +1,30 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { ChallengeModule } from './challenge/challenge.module';
+import { CommonModule } from './common/common.module';
+import { PiExceptionFilter } from './common/pi-exception.filter';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { SecurityModule } from './security/security.module';
+import { TokenModule } from './token/token.module';
+import { TtypeModule } from './ttype/ttype.module';
+import { ValidateModule } from './validate/validate.module';
+
+@Module({
+  imports: [
+    ConfigModule,
+    CommonModule,
+    SecurityModule,
+    DatabaseModule,
+    AuthModule,
+    ChallengeModule,
+    TokenModule,
+    ValidateModule,
+    TtypeModule,
+    HealthModule,
+  ],
+  providers: [{ provide: APP_FILTER, useClass: PiExceptionFilter }],
+})
+export class AppModule {}

@@ -1,0 +1,96 @@
+import { ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { loadConfig } from './config/app-config';
+import { FormBody } from './common/params/request-params';
+import { parseUrlEncoded } from './common/params/url-decoding';
+import { MethodNotAllowedError } from './common/errors';
+
+export const BODY_LIMIT = 1024 * 1024;
+
+/** A JSON object hidden in a body of another content type still counts (README "Parameter parsing"). */
+function lenientJsonObject(text: string): unknown {
+  const t = text.trim();
+  if (!t.startsWith('{')) return undefined;
+  try {
+    const v: unknown = JSON.parse(t);
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface CreateAppOptions {
+  logger?: false | ('error' | 'warn' | 'log' | 'debug' | 'verbose' | 'fatal')[];
+}
+
+/** Builds the HTTP application exactly as production runs it; tests use the same function. */
+export async function createApp(opts: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+  const config = loadConfig(process.env);
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT,
+    trustProxy: config.trustProxy,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    bodyParser: false,
+    logger: opts.logger ?? loggerLevels(config.logLevel),
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: BODY_LIMIT },
+    (_req, body, done) => done(null, new FormBody(parseUrlEncoded(body as string))),
+  );
+  // Any other content type contributes no parameters (and is never parsed as XML).
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) =>
+    done(null, lenientJsonObject(body as string)),
+  );
+  fastify.removeContentTypeParser('text/plain');
+  fastify.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) =>
+    done(null, lenientJsonObject(body as string)),
+  );
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true }));
+  app.enableShutdownHooks();
+  setupSwagger(app);
+  registerMethodGuards(app);
+  await app.init();
+  return app;
+}
+
+/** Routes that exist for other methods answer 405 in the envelope (README "Transport"). */
+function registerMethodGuards(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (req, _reply, done) => {
+    const path = req.url.split('?')[0].replace(/\/+$/, '');
+    if (req.method !== 'GET' && req.method !== 'HEAD' && path === '/validate/polltransaction') {
+      done(new MethodNotAllowedError());
+      return;
+    }
+    done();
+  });
+}
+
+export function setupSwagger(app: NestFastifyApplication): void {
+  const doc = new DocumentBuilder()
+    .setTitle('MFA token engine')
+    .setDescription(
+      'privacyIDEA-compatible token engine. /validate/* and /ttype/* need no credential; ' +
+        '/token/* and /validate/triggerchallenge need a JWT (Authorization: Bearer <jwt>, ' +
+        'a bare JWT, or PI-Authorization). Parameters may be sent as query string, form or JSON.',
+    )
+    .setVersion('1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  const document = SwaggerModule.createDocument(app, doc);
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+function loggerLevels(level: string) {
+  const all = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+  if (level === 'silent') return false as const;
+  const index = { fatal: 0, error: 1, warn: 2, info: 3, log: 3, debug: 4, verbose: 5 }[level] ?? 3;
+  return all.slice(0, index + 1) as unknown as ('error' | 'warn' | 'log')[];
+}

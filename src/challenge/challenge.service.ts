@@ -1,0 +1,214 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Brackets, LessThanOrEqual, Repository } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { TransactionRunner } from '../database/transaction-runner';
+import { Challenge } from './entities/challenge.entity';
+import { newTransactionId } from './transaction-id';
+
+export const REFUSAL_SESSIONS = ['challenge_declined', 'challenge_cancelled'];
+
+export interface NewChallenge {
+  transactionId: string;
+  serial: string;
+  tokentype: string;
+  challenge: string;
+  data?: string;
+  session?: string;
+  /** Seconds; defaults to <TYPE>_CHALLENGE_VALIDITY_TIME. */
+  validity?: number;
+}
+
+export type PollStatus = 'accept' | 'pending' | 'declined' | 'cancelled';
+
+/**
+ * The challenge table. Answering and consuming are conditional writes whose affected-row count
+ * decides, so of many concurrent answers exactly one wins, on any number of replicas.
+ */
+@Injectable()
+export class ChallengeService {
+  constructor(
+    @InjectRepository(Challenge) private readonly repo: Repository<Challenge>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly tx: TransactionRunner,
+  ) {}
+
+  newTransactionId(): string {
+    return newTransactionId();
+  }
+
+  validityFor(tokentype: string): number {
+    return this.config.challenges.validityByType[tokentype] ?? this.config.challenges.validityTime;
+  }
+
+  async create(c: NewChallenge): Promise<Challenge> {
+    const now = new Date();
+    const validity = c.validity ?? this.validityFor(c.tokentype);
+    const row = this.repo.create({
+      transactionId: c.transactionId,
+      serial: c.serial,
+      challenge: c.challenge,
+      data: c.data ?? '',
+      session: c.session ?? '',
+      timestamp: now,
+      expiration: new Date(now.getTime() + validity * 1000),
+      receivedCount: 0,
+      otpValid: false,
+    });
+    return this.tx.exclusive(() => this.repo.save(row));
+  }
+
+  static isValid(row: Challenge, now = new Date()): boolean {
+    return row.timestamp.getTime() <= now.getTime() + 1000 && now < row.expiration;
+  }
+
+  /** All rows of (serial, transaction), expired ones included. */
+  forTokenAndTransaction(serial: string, transactionId: string): Promise<Challenge[]> {
+    return this.repo.find({ where: { serial, transactionId }, order: { id: 'ASC' } });
+  }
+
+  forTransaction(transactionId: string): Promise<Challenge[]> {
+    return this.repo.find({ where: { transactionId }, order: { id: 'ASC' } });
+  }
+
+  /** Serials that hold any row (valid or not) of this transaction. */
+  async serialsOfTransaction(transactionId: string): Promise<string[]> {
+    const rows = await this.repo.find({ select: { serial: true }, where: { transactionId } });
+    return [...new Set(rows.map((r) => r.serial))];
+  }
+
+  /** A wrong answer: counts it without consuming the challenge. */
+  async recordWrongAnswer(id: number): Promise<void> {
+    await this.tx.exclusive(() =>
+      this.repo
+        .createQueryBuilder()
+        .update(Challenge)
+        .set({ receivedCount: () => 'received_count + 1', otpValid: false })
+        .where('id = :id', { id })
+        .execute(),
+    );
+  }
+
+  /**
+   * Compare-and-delete: removes the answered row; true only for the one caller whose delete
+   * removed it. The other rows of the transaction go with it (challenge.md §6 B).
+   */
+  async consume(id: number, transactionId: string): Promise<boolean> {
+    const removed = await this.tx.exclusive(() => this.repo.delete({ id }));
+    if (removed.affected !== 1) return false;
+    await this.tx.exclusive(() => this.repo.delete({ transactionId }));
+    return true;
+  }
+
+  /**
+   * Compare-and-set for out-of-band answers (TiQR, Push): marks an open row answered. Only the
+   * request whose update changed the row reports success. `extendTo` keeps the row readable for
+   * the relying party's finalizing call (PushChallengeFinalizeGrace).
+   */
+  async markAnswered(id: number, extendTo?: Date): Promise<boolean> {
+    const now = new Date();
+    const qb = this.repo
+      .createQueryBuilder()
+      .update(Challenge)
+      .set({
+        otpValid: true,
+        receivedCount: () => 'received_count + 1',
+        ...(extendTo ? { expiration: extendTo } : {}),
+      })
+      .where('id = :id AND otp_valid = :no AND expiration > :now', { id, no: false, now })
+      .andWhere('session NOT IN (:...refusals)', { refusals: REFUSAL_SESSIONS });
+    const res = await this.tx.exclusive(() => qb.execute());
+    return res.affected === 1;
+  }
+
+  /** Marks an open row declined (push refusal), again only once. */
+  async markRefused(id: number, session: string): Promise<boolean> {
+    const res = await this.tx.exclusive(() =>
+      this.repo
+        .createQueryBuilder()
+        .update(Challenge)
+        .set({ session, receivedCount: () => 'received_count + 1' })
+        .where('id = :id AND otp_valid = :no AND expiration > :now', {
+          id,
+          no: false,
+          now: new Date(),
+        })
+        .andWhere('session NOT IN (:...refusals)', { refusals: REFUSAL_SESSIONS })
+        .execute(),
+    );
+    return res.affected === 1;
+  }
+
+  /** /validate/polltransaction: never modifies anything (challenge.md §7). */
+  async pollStatus(transactionId: string): Promise<PollStatus> {
+    const now = new Date();
+    const rows = (await this.forTransaction(transactionId)).filter((r) =>
+      ChallengeService.isValid(r, now),
+    );
+    if (rows.some((r) => r.otpValid)) return 'accept';
+    if (rows.some((r) => r.session === 'challenge_declined')) return 'declined';
+    if (rows.some((r) => r.session === 'challenge_cancelled')) return 'cancelled';
+    return 'pending';
+  }
+
+  /** Janitor: removes expired rows (all, or those of one serial). Returns the number deleted. */
+  async deleteExpired(serial?: string): Promise<number> {
+    const where = serial
+      ? { expiration: LessThanOrEqual(new Date()), serial }
+      : { expiration: LessThanOrEqual(new Date()) };
+    const res = await this.tx.exclusive(() => this.repo.delete(where));
+    return res.affected ?? 0;
+  }
+
+  async deleteForSerial(serial: string): Promise<number> {
+    const res = await this.tx.exclusive(() => this.repo.delete({ serial }));
+    return res.affected ?? 0;
+  }
+
+  async deleteTransaction(transactionId: string, serials?: string[]): Promise<number> {
+    const qb = this.repo
+      .createQueryBuilder()
+      .delete()
+      .from(Challenge)
+      .where('transaction_id = :transactionId', { transactionId });
+    if (serials) {
+      if (serials.length === 0) return 0;
+      qb.andWhere('serial IN (:...serials)', { serials });
+    }
+    const res = await this.tx.exclusive(() => qb.execute());
+    return res.affected ?? 0;
+  }
+
+  /** GET /token/challenges: paginated list, optionally limited to serials or one transaction. */
+  async list(opts: {
+    serial?: string;
+    serials?: string[];
+    transactionId?: string;
+    page: number;
+    pageSize: number;
+    sortBy: string;
+    sortDir: 'ASC' | 'DESC';
+  }): Promise<{ rows: Challenge[]; count: number }> {
+    const columns: Record<string, string> = {
+      timestamp: 'c.timestamp',
+      expiration: 'c.expiration',
+      serial: 'c.serial',
+      transaction_id: 'c.transactionId',
+      id: 'c.id',
+    };
+    const qb = this.repo.createQueryBuilder('c');
+    if (opts.serial) qb.andWhere('c.serial = :serial', { serial: opts.serial });
+    if (opts.transactionId) qb.andWhere('c.transactionId = :tid', { tid: opts.transactionId });
+    if (opts.serials) {
+      if (opts.serials.length === 0) return { rows: [], count: 0 };
+      qb.andWhere(new Brackets((b) => b.where('c.serial IN (:...serials)', { serials: opts.serials })));
+    }
+    qb.orderBy(columns[opts.sortBy] ?? 'c.timestamp', opts.sortDir).addOrderBy('c.id', 'ASC');
+    const [rows, count] = await qb
+      .skip((opts.page - 1) * opts.pageSize)
+      .take(opts.pageSize)
+      .getManyAndCount();
+    return { rows, count };
+  }
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { AppConfig, ConfigError } from './app-config';
+
+export interface KeyMaterial {
+  /** 32-byte AES-256-GCM key for secrets at rest. */
+  encryptionKey: Buffer;
+  /** HS256 secret for management JWTs, if HS256 is enabled. */
+  jwtSecret?: Buffer;
+}
+
+type Warn = (message: string) => void;
+
+function decodeKey(text: string, source: string): Buffer {
+  const t = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
+  if (key.length !== 32) {
+    throw new ConfigError(`${source} must hold 32 bytes as 64 hex digits or base64`);
+  }
+  return key;
+}
+
+function generatedFile(path: string, what: string, warn: Warn): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8');
+  mkdirSync(dirname(path), { recursive: true });
+  const value = randomBytes(32).toString('hex');
+  writeFileSync(path, value + '\n', { mode: 0o600, flag: 'wx' });
+  warn(`Generated a new ${what} in ${path}; back it up, and set it explicitly in production.`);
+  return value;
+}
+
+/**
+ * Resolves the encryption key and the JWT secret. On the embedded SQLite default missing values
+ * are generated into the data folder so a fresh checkout starts without configuration; with a
+ * production database the service refuses to start instead.
+ */
+export function resolveKeyMaterial(config: AppConfig, warn: Warn): KeyMaterial {
+  const embedded = config.db.type === 'sqlite';
+  let encryptionKey: Buffer;
+  if (config.secrets.encryptionKey) {
+    encryptionKey = decodeKey(config.secrets.encryptionKey, 'ENCRYPTION_KEY');
+  } else if (config.secrets.encryptionKeyFile) {
+    encryptionKey = decodeKey(readFileSync(config.secrets.encryptionKeyFile, 'utf8'), 'ENCRYPTION_KEY_FILE');
+  } else if (embedded) {
+    const path = join(config.dataDir, 'encryption.key');
+    encryptionKey = decodeKey(generatedFile(path, 'encryption key', warn), path);
+  } else {
+    throw new ConfigError('ENCRYPTION_KEY or ENCRYPTION_KEY_FILE must be set when DB_TYPE=mysql');
+  }
+
+  let jwtSecret: Buffer | undefined;
+  if (config.auth.jwtSecret) {
+    jwtSecret = Buffer.from(config.auth.jwtSecret, 'utf8');
+  } else if (config.auth.jwtSecretFile) {
+    jwtSecret = Buffer.from(readFileSync(config.auth.jwtSecretFile, 'utf8').trim(), 'utf8');
+  } else if (!config.auth.jwksUrl) {
+    if (!embedded) {
+      throw new ConfigError('AUTH_JWT_SECRET or AUTH_JWKS_URL must be set when DB_TYPE=mysql');
+    }
+    const path = join(config.dataDir, 'jwt.secret');
+    jwtSecret = Buffer.from(generatedFile(path, 'JWT signing secret', warn).trim(), 'utf8');
+  }
+  if (jwtSecret && jwtSecret.length < 32) {
+    throw new ConfigError('AUTH_JWT_SECRET must be at least 32 bytes long');
+  }
+  return { encryptionKey, jwtSecret };
+}

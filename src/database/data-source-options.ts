@@ -1,0 +1,56 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { Challenge } from '../challenge/entities/challenge.entity';
+import type { DbConfig } from '../config/app-config';
+import { TokenInfo } from '../token/entities/token-info.entity';
+import { TokenRealm } from '../token/entities/token-realm.entity';
+import { Token } from '../token/entities/token.entity';
+import { InitialSchema1763800000000 } from './migrations/1763800000000-InitialSchema';
+
+export const ENTITIES = [Token, TokenInfo, TokenRealm, Challenge];
+export const MIGRATIONS = [InitialSchema1763800000000];
+
+/** Pure mapping from configuration to TypeORM options; shared by the app and the migration CLI. */
+export function buildDataSourceOptions(db: DbConfig): DataSourceOptions {
+  const common = {
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: db.migrationsRun,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    logging: db.logging,
+  };
+  if (db.type === 'sqlite') {
+    if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: db.path,
+      prepareDatabase: (conn: { pragma(s: string): unknown }) => {
+        // WAL lets readers proceed during writes; NORMAL sync is durable across app crashes.
+        conn.pragma('journal_mode = WAL');
+        conn.pragma('synchronous = NORMAL');
+        conn.pragma('busy_timeout = 5000');
+        conn.pragma('foreign_keys = ON');
+      },
+    };
+  }
+  return {
+    ...common,
+    type: 'mysql',
+    ...(db.url
+      ? { url: db.url }
+      : {
+          host: db.host,
+          port: db.port,
+          username: db.username,
+          password: db.password,
+          database: db.database,
+        }),
+    charset: 'utf8mb4_unicode_ci',
+    timezone: 'Z',
+    poolSize: db.poolSize,
+    extra: { connectionLimit: db.poolSize, queueLimit: 1000, connectTimeout: 10000 },
+  };
+}

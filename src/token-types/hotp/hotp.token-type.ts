@@ -1,0 +1,48 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { findHotpCounter, hotp, otpEquals } from '../../crypto/hotp';
+import { TokenSecrets } from '../../token/token-secrets';
+import { OathTokenType } from '../oath/oath-token-type';
+import type { TokenRecord } from '../token-record';
+import { TokenType } from '../token-type.decorator';
+import type { OtpMatch } from '../token-type.interface';
+
+/** Event-based OATH token (RFC 4226): `count` is the next counter the server accepts. */
+@TokenType({ type: 'hotp', prefix: 'OATH', aliases: ['hmac'], description: 'HOTP: event based OTP token' })
+@Injectable()
+export class HotpTokenType extends OathTokenType {
+  protected readonly oathType = 'hotp' as const;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig, secrets: TokenSecrets) {
+    super(config, secrets);
+  }
+
+  protected initTypeInfo(): { period?: number } {
+    return {};
+  }
+
+  override checkOtp(token: TokenRecord, otp: string): OtpMatch | null {
+    const { count, countWindow, otplen } = token.row;
+    const c = findHotpCounter(this.keyOf(token), otp, count, countWindow, otplen, this.hashOf(token));
+    return c < 0 ? null : { counter: c, newCount: c + 1 };
+  }
+
+  override isPreviousOtp(token: TokenRecord, otp: string): boolean {
+    const { count, otplen } = token.row;
+    if (count <= 0 || otp.length !== otplen) return false;
+    return otpEquals(hotp(this.keyOf(token), count - 1, otplen, this.hashOf(token)), otp);
+  }
+
+  /** Two consecutive OTPs within sync_window; the counter moves past both. */
+  override resync(token: TokenRecord, otp1: string, otp2: string): OtpMatch | null {
+    const { count, syncWindow, otplen } = token.row;
+    const key = this.keyOf(token);
+    const hash = this.hashOf(token);
+    const c = findHotpCounter(key, otp1, count, syncWindow, otplen, hash);
+    if (c < 0 || otp2.length !== otplen || !otpEquals(hotp(key, c + 1, otplen, hash), otp2)) {
+      return null;
+    }
+    return { counter: c + 1, newCount: c + 2 };
+  }
+}

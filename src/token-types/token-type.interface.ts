@@ -1,0 +1,94 @@
+import type { ParamReader } from '../common/params/param-reader';
+import type { Challenge } from '../challenge/entities/challenge.entity';
+import type { Token } from '../token/entities/token.entity';
+import type { TokenRecord } from './token-record';
+
+/** A successful OTP/response match and the state to persist with it (conditionally). */
+export interface OtpMatch {
+  /** Matched counter or time step (for logs and tests). */
+  counter: number;
+  /** New value of token.count; written only if count is still what was read. */
+  newCount: number;
+  /** Tokeninfo values to store with the success (e.g. TOTP timeShift). */
+  info?: Record<string, string>;
+}
+
+export interface OwnerRef {
+  login: string;
+  realm: string;
+}
+
+/** Mutable draft of a token being created or re-initialised by /token/init. */
+export interface InitDraft {
+  row: Token;
+  /** Tokeninfo to write (value, optional type "password"). */
+  info: Map<string, { value: string; type?: string }>;
+  /** Plain key (hex) to encrypt and store; undefined leaves the stored key as is. */
+  otpKeyHex?: string;
+  isNew: boolean;
+  owner?: OwnerRef;
+}
+
+export interface InitContext {
+  params: ParamReader;
+  draft: InitDraft;
+  /** Base URL apps reach this service at (PUBLIC_BASE_URL or the request origin). */
+  baseUrl: string;
+}
+
+/** What one token contributes to a triggered challenge (challenge.md §3). */
+export interface ChallengeSpec {
+  message: string;
+  /** Stored question / nonce. */
+  challenge: string;
+  data?: string;
+  attributes?: Record<string, unknown>;
+  image?: string;
+  clientMode?: string;
+}
+
+export interface ChallengeContext {
+  token: TokenRecord;
+  transactionId: string;
+  options: ParamReader;
+  baseUrl: string;
+}
+
+/** Result of checking one stored challenge row. */
+export type ChallengeCheck =
+  | { matched: false }
+  | { matched: true; otp?: OtpMatch };
+
+export interface TtypeRequest {
+  params: ParamReader;
+  method: string;
+  baseUrl: string;
+}
+
+export type TtypeReply =
+  | { kind: 'json'; body: unknown; status?: number }
+  | { kind: 'text'; body: string; status?: number };
+
+/**
+ * Behaviour of one token type, mirroring privacyIDEA's TokenClass. Handlers decide; the token
+ * store persists (conditionally), so replay protection lives in one place.
+ */
+export interface TokenTypeHandler {
+  /** client_mode of its challenges. */
+  readonly clientMode: 'interactive' | 'poll';
+  /** 'policy': challenge-response only if CHALLENGE_RESPONSE_TYPES lists it; 'always': OCRA etc. */
+  readonly challengeMode: 'policy' | 'always';
+  /** Answered out of band (TiQR, Push): no fail counter for unanswered finalization. */
+  readonly outOfBand: boolean;
+
+  init(ctx: InitContext): Promise<Record<string, unknown>>;
+  /** Verifies an OTP without side effects. */
+  checkOtp(token: TokenRecord, otp: string): OtpMatch | null;
+  isPreviousOtp(token: TokenRecord, otp: string): boolean;
+  resync(token: TokenRecord, otp1: string, otp2: string): OtpMatch | null;
+  createChallenge(ctx: ChallengeContext): Promise<ChallengeSpec>;
+  /** Checks `pass` against one valid stored challenge of this token. */
+  checkChallengeResponse(token: TokenRecord, pass: string, challenge: Challenge): ChallengeCheck;
+  /** /ttype/<type> endpoint for apps; absent = not supported. */
+  ttype?(req: TtypeRequest): Promise<TtypeReply>;
+}

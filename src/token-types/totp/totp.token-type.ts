@@ -1,0 +1,98 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ParameterError } from '../../common/errors';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import { findHotpCounter, hotp, otpEquals } from '../../crypto/hotp';
+import { timeStepAt } from '../../crypto/totp';
+import { TokenSecrets } from '../../token/token-secrets';
+import { OathTokenType } from '../oath/oath-token-type';
+import type { TokenRecord } from '../token-record';
+import { TokenType } from '../token-type.decorator';
+import type { InitContext, OtpMatch } from '../token-type.interface';
+
+const ALLOWED_STEPS = [30, 60];
+
+/**
+ * Time-based OATH token (RFC 6238). `count` holds the last accepted time step, so a step at or
+ * below it is a replay; tokeninfo timeShift tracks the device's clock drift.
+ */
+@TokenType({ type: 'totp', prefix: 'TOTP', description: 'TOTP: time based OTP token' })
+@Injectable()
+export class TotpTokenType extends OathTokenType {
+  protected readonly oathType = 'totp' as const;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    secrets: TokenSecrets,
+    /** Injectable clock for tests of drift and windows. */
+  ) {
+    super(config, secrets);
+  }
+
+  /** Seconds since the epoch; a method so tests can move time. */
+  now(): number {
+    return Date.now() / 1000;
+  }
+
+  protected initTypeInfo(ctx: InitContext): { period?: number } {
+    const { params, draft } = ctx;
+    const step = params.int('timeStep') ?? this.config.tokens.totpTimeStep;
+    if (!ALLOWED_STEPS.includes(step)) throw new ParameterError('Invalid timeStep: use 30 or 60');
+    const window = params.int('timeWindow', { min: 0, max: 86400 }) ?? this.config.tokens.totpTimeWindow;
+    const shiftText = params.optional('timeShift') ?? '0';
+    const shift = Number(shiftText);
+    if (!Number.isFinite(shift) || Math.abs(shift) > 86400) {
+      throw new ParameterError('Invalid timeShift');
+    }
+    draft.info.set('timeStep', { value: String(step) });
+    draft.info.set('timeWindow', { value: String(window) });
+    draft.info.set('timeShift', { value: String(shift) });
+    return { period: step };
+  }
+
+  private timing(token: TokenRecord) {
+    const step = token.infoInt('timeStep', this.config.tokens.totpTimeStep) || 30;
+    const window = token.infoInt('timeWindow', this.config.tokens.totpTimeWindow);
+    const shift = token.infoInt('timeShift', 0);
+    return { step, window, shift };
+  }
+
+  override checkOtp(token: TokenRecord, otp: string): OtpMatch | null {
+    const { step, window, shift } = this.timing(token);
+    const now = this.now();
+    const t = timeStepAt(now + shift, step);
+    const steps = Math.floor(window / step);
+    const start = Math.max(0, t - steps);
+    const { otplen, count } = token.row;
+    const c = findHotpCounter(this.keyOf(token), otp, start, t + steps - start, otplen, this.hashOf(token));
+    if (c < 0 || (count !== 0 && c <= count)) return null;
+    // Drift tracking: remember where the device's clock is relative to ours.
+    const newShift = Math.round(c * step - now);
+    return { counter: c, newCount: c, info: { timeShift: String(newShift) } };
+  }
+
+  override isPreviousOtp(token: TokenRecord, otp: string): boolean {
+    const { count, otplen } = token.row;
+    if (count <= 0 || otp.length !== otplen) return false;
+    return otpEquals(hotp(this.keyOf(token), count, otplen, this.hashOf(token)), otp);
+  }
+
+  /**
+   * Two consecutive OTPs within ±sync_window steps. Deviation from privacyIDEA (hotp-totp.md §4,
+   * Proposed): count = r2, not r2 + 1, so the next OTP after a resync works.
+   */
+  override resync(token: TokenRecord, otp1: string, otp2: string): OtpMatch | null {
+    const { step, shift } = this.timing(token);
+    const now = this.now();
+    const t = timeStepAt(now + shift, step);
+    const { syncWindow, otplen, count } = token.row;
+    const key = this.keyOf(token);
+    const hash = this.hashOf(token);
+    const r2 = findHotpCounter(key, otp2, t - syncWindow, 2 * syncWindow, otplen, hash);
+    let r1 = findHotpCounter(key, otp1, t - 1 - syncWindow, 2 * syncWindow, otplen, hash);
+    if (r1 < count) r1 = -1;
+    if (r1 < 0 || r1 + 1 !== r2) return null;
+    const newShift = Math.round((r2 + 0.5) * step - now);
+    return { counter: r2, newCount: r2, info: { timeShift: String(newShift) } };
+  }
+}

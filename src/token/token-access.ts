@@ -1,0 +1,69 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import type { Principal } from '../auth/principal';
+import { ParameterError, ResourceNotFoundError } from '../common/errors';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { resolveUser, UserRef } from '../users/user-ref';
+import { Token } from './entities/token.entity';
+
+export interface Selector {
+  serial?: string;
+  user?: string;
+  realm?: string;
+}
+
+/**
+ * Which tokens a management caller may touch. Admins reach every token; a user only its own,
+ * and someone else's token looks exactly like a missing one (404).
+ */
+@Injectable()
+export class TokenAccess {
+  constructor(
+    @InjectRepository(Token) private readonly tokens: Repository<Token>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The owner a request means: the caller itself for role user, else user/realm parameters. */
+  owner(principal: Principal, user?: string, realm?: string): UserRef | undefined {
+    if (principal.role === 'user') return { login: principal.username, realm: principal.realm };
+    if (user === undefined) {
+      if (realm !== undefined) throw new ParameterError('Missing parameter: user');
+      return undefined;
+    }
+    return resolveUser(user, realm, this.config.users, 'manage');
+  }
+
+  owns(principal: Principal, token: Token): boolean {
+    return (
+      principal.role === 'admin' ||
+      (token.userLogin === principal.username && token.userRealm === principal.realm)
+    );
+  }
+
+  async one(principal: Principal, serial: string, relations: ('info' | 'realms')[] = []): Promise<Token> {
+    const token = await this.tokens.findOne({
+      where: { serial },
+      relations: Object.fromEntries(relations.map((r) => [r, true])),
+    });
+    if (!token || !this.owns(principal, token)) throw new ResourceNotFoundError();
+    return token;
+  }
+
+  /** Tokens named by serial or by owner (privacyIDEA's "serial or user" endpoints). */
+  async select(principal: Principal, sel: Selector): Promise<Token[]> {
+    if (sel.serial !== undefined) return [await this.one(principal, sel.serial)];
+    const owner =
+      principal.role === 'user'
+        ? this.owner(principal)
+        : sel.user !== undefined
+          ? this.owner(principal, sel.user, sel.realm)
+          : undefined;
+    if (!owner) throw new ParameterError('Missing parameter: serial or user');
+    return this.tokens.find({
+      where: { userLogin: owner.login, userRealm: owner.realm },
+      order: { id: 'ASC' },
+    });
+  }
+}

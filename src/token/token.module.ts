@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { ChallengeModule } from '../challenge/challenge.module';
+import { TokenTypesModule } from '../token-types/token-types.module';
+import { TokenAccess } from './token-access';
+import { TokenAdminService } from './token-admin.service';
+import { TokenDataModule } from './token-data.module';
+import { TokenEnrollmentService } from './token-enrollment.service';
+import { TokenQueryService } from './token-query.service';
+import { TokenController } from './token.controller';
+
+@Module({
+  imports: [TokenDataModule, TokenTypesModule, ChallengeModule],
+  controllers: [TokenController],
+  providers: [TokenAccess, TokenEnrollmentService, TokenAdminService, TokenQueryService],
+  exports: [TokenAccess],
+})
+export class TokenModule {}

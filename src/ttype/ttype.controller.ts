@@ -1,0 +1,58 @@
+import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { baseUrlOf } from '../common/base-url';
+import { ParameterError } from '../common/errors';
+import { ParamReader } from '../common/params/param-reader';
+import { requestParams } from '../common/params/pi-params.decorator';
+import type { RequestLike } from '../common/params/request-params';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { TokenTypeRegistry } from '../token-types/token-type.registry';
+
+type TtypeHttpRequest = RequestLike & Parameters<typeof baseUrlOf>[0] & { method: string };
+
+/** /ttype/<type>: endpoints the smartphone apps call, dispatched through the type registry. */
+@ApiTags('ttype')
+@Controller('ttype')
+export class TtypeController {
+  constructor(
+    private readonly registry: TokenTypeRegistry,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get(':type')
+  @ApiOperation({ summary: 'App endpoint of a token type (TiQR metadata/login, Push poll)' })
+  @ApiParam({ name: 'type', example: 'tiqr' })
+  get(@Req() req: TtypeHttpRequest, @Res() reply: FastifyReply) {
+    return this.dispatch(req, reply);
+  }
+
+  @Post(':type')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'App endpoint of a token type (TiQR enrollment/login, Push registration/answer)' })
+  @ApiParam({ name: 'type', example: 'push' })
+  post(@Req() req: TtypeHttpRequest, @Res() reply: FastifyReply) {
+    return this.dispatch(req, reply);
+  }
+
+  private async dispatch(req: TtypeHttpRequest, reply: FastifyReply) {
+    const params = requestParams(req);
+    const type = String(params.type ?? '');
+    const entry = type.length <= 30 ? this.registry.find(type) : undefined;
+    if (!entry) throw new ParameterError(`Invalid tokentype provided. ttype: ${type.slice(0, 30)}`);
+    if (!entry.handler.ttype) {
+      throw new ParameterError(`${entry.meta.type} does not support the API endpoint`);
+    }
+    const out = await entry.handler.ttype({
+      params: new ParamReader(params),
+      method: req.method,
+      baseUrl: baseUrlOf(req, this.config),
+    });
+    reply.status(out.status ?? 200);
+    if (out.kind === 'text') {
+      return reply.type('text/plain; charset=utf-8').send(out.body);
+    }
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(out.body));
+  }
+}

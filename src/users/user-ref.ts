@@ -1,0 +1,58 @@
+import { ParameterError, UserError } from '../common/errors';
+
+/** A user as this service knows one: a login and a realm; the SSO gateway owns the user store. */
+export interface UserRef {
+  login: string;
+  realm: string;
+}
+
+export interface UserPolicy {
+  defaultRealm: string;
+  /** Realms a `login@realm` suffix may name. */
+  realms: string[];
+  splitAtSign: boolean;
+}
+
+const REALM = /^[A-Za-z0-9_.-]{1,256}$/;
+const CONTROL = /[\u0000-\u001f]/;
+
+export function isValidRealm(realm: string): boolean {
+  return REALM.test(realm);
+}
+
+export function isValidLogin(login: string): boolean {
+  return login.length > 0 && login.length <= 256 && !CONTROL.test(login);
+}
+
+/**
+ * Resolves `user` (+ `realm`) as privacyIDEA does: an explicit realm wins; else `login@realm`
+ * splits at the last '@' when the suffix is a known realm; else `realm\login`; else the default
+ * realm. Invalid input throws `onInvalid` (UserError on /validate, ParameterError on management).
+ */
+export function resolveUser(
+  user: string,
+  realm: string | undefined,
+  policy: UserPolicy,
+  kind: 'validate' | 'manage' = 'manage',
+): UserRef {
+  let login = user;
+  let realmName = realm;
+  if (realmName === undefined) {
+    const at = user.lastIndexOf('@');
+    const suffix = at > 0 ? user.slice(at + 1).toLowerCase() : undefined;
+    if (policy.splitAtSign && suffix !== undefined && policy.realms.includes(suffix)) {
+      login = user.slice(0, at);
+      realmName = suffix;
+    } else if (at < 0 && user.includes('\\')) {
+      const bs = user.indexOf('\\');
+      realmName = user.slice(0, bs);
+      login = user.slice(bs + 1);
+    }
+  }
+  realmName = (realmName ?? policy.defaultRealm).toLowerCase();
+  if (!isValidLogin(login) || !isValidRealm(realmName)) {
+    if (kind === 'validate') throw new UserError();
+    throw new ParameterError('Invalid user or realm');
+  }
+  return { login, realm: realmName };
+}

@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { ChallengeService } from '../challenge/challenge.service';
+import type { Detail } from '../common/envelope';
+import type { ParamReader } from '../common/params/param-reader';
+import type { TokenRecord } from '../token-types/token-record';
+import { TokenTypeRegistry } from '../token-types/token-type.registry';
+import { fitnessProblem } from './token-fitness';
+
+const PREFERRED_CLIENT_MODES = ['interactive', 'webauthn', 'poll'];
+
+/** create_challenges_from_tokens (challenge.md §3): one transaction id for all tokens. */
+@Injectable()
+export class ChallengeIssuer {
+  constructor(
+    private readonly registry: TokenTypeRegistry,
+    private readonly challenges: ChallengeService,
+  ) {}
+
+  async issue(tokens: TokenRecord[], options: ParamReader, baseUrl: string): Promise<Detail> {
+    const multi: Detail[] = [];
+    const messages: string[] = [];
+    const detail: Detail = {};
+    let transactionId: string | undefined;
+    for (const token of tokens) {
+      const problem = fitnessProblem(token);
+      if (problem) {
+        messages.push(problem);
+        continue;
+      }
+      const handler = this.registry.handlerOf(token.type);
+      const tid = transactionId ?? this.challenges.newTransactionId();
+      const spec = await handler.createChallenge({ token, transactionId: tid, options, baseUrl });
+      await this.challenges.create({
+        transactionId: tid,
+        serial: token.serial,
+        tokentype: token.type,
+        challenge: spec.challenge,
+        data: spec.data,
+      });
+      transactionId = tid;
+      messages.push(spec.message);
+      const info: Detail = {
+        transaction_id: tid,
+        serial: token.serial,
+        type: token.type,
+        client_mode: spec.clientMode ?? handler.clientMode,
+        message: spec.message,
+      };
+      if (spec.image !== undefined) info.image = spec.image;
+      if (spec.attributes !== undefined) info.attributes = spec.attributes;
+      multi.push(info);
+      Object.assign(detail, info);
+    }
+    detail.multi_challenge = multi;
+    detail.messages = messages;
+    detail.transaction_ids = multi.map((c) => c.transaction_id);
+    if (messages.length > 0) detail.message = [...new Set(messages)].join(', ');
+    if (multi.length > 0) {
+      const modes = new Set(multi.map((c) => c.client_mode));
+      detail.preferred_client_mode = PREFERRED_CLIENT_MODES.find((m) => modes.has(m)) ?? 'interactive';
+    }
+    return detail;
+  }
+}
