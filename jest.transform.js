@@ -13,6 +13,7 @@ const ESM_PACKAGES = [
   'load-esm',
   'cookie',
   'jose',
+  'content-disposition',
 ];
 
 module.exports = {

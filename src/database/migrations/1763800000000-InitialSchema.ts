@@ -123,6 +123,19 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         ],
       }),
     );
+    await this.exactComparisons(q);
+  }
+
+  /**
+   * MySQL compares with the table's collation: the default *_ci would match serials, logins and
+   * transaction ids case-insensitively. Binary collation makes them exact, as on SQLite.
+   */
+  private async exactComparisons(q: QueryRunner): Promise<void> {
+    const type = q.connection.driver.options.type;
+    if (type !== 'mysql' && type !== 'mariadb') return;
+    for (const table of ['token', 'tokeninfo', 'tokenrealm', 'challenge']) {
+      await q.query(`ALTER TABLE \`${table}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+    }
   }
 
   async down(q: QueryRunner): Promise<void> {
