@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ChallengeController } from '../challenge/challenge.controller';
 import { ChallengeModule } from '../challenge/challenge.module';
 import { TokenTypesModule } from '../token-types/token-types.module';
 import { TokenAccess } from './token-access';
@@ -10,7 +11,8 @@ import { TokenController } from './token.controller';
 
 @Module({
   imports: [TokenDataModule, TokenTypesModule, ChallengeModule],
-  controllers: [TokenController],
+  // ChallengeController is registered first: /token/challenges/... must win over /token/:serial.
+  controllers: [ChallengeController, TokenController],
   providers: [TokenAccess, TokenEnrollmentService, TokenAdminService, TokenQueryService],
   exports: [TokenAccess],
 })
