@@ -36,7 +36,8 @@ export interface AppConfig {
 }
 
 export interface DbConfig {
-  type: 'sqlite' | 'mysql';
+  /** 'mariadb' tells TypeORM about MariaDB's schema quirks; DB_TYPE=mysql detects it at start. */
+  type: 'sqlite' | 'mysql' | 'mariadb';
   path: string;
   url?: string;
   host: string;
@@ -117,7 +118,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const dataDir = resolve(str(env, 'DATA_DIR', './data'));
   const dbType = str(env, 'DB_TYPE', 'sqlite').toLowerCase();
   if (dbType !== 'sqlite' && dbType !== 'mysql' && dbType !== 'mariadb') {
-    throw new ConfigError(`DB_TYPE must be sqlite or mysql, got '${dbType}'`);
+    throw new ConfigError(`DB_TYPE must be sqlite, mysql or mariadb, got '${dbType}'`);
   }
   const dbPath = str(env, 'DB_PATH', join(dataDir, 'mfa.sqlite'));
   const versionnumber = str(env, 'PI_VERSION', '3.13');
@@ -141,7 +142,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     publicBaseUrl: opt(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
     versions: { version: `privacyIDEA ${versionnumber}`, versionnumber },
     db: {
-      type: dbType === 'sqlite' ? 'sqlite' : 'mysql',
+      type: dbType === 'sqlite' ? 'sqlite' : dbType === 'mariadb' ? 'mariadb' : 'mysql',
       path: dbPath === ':memory:' || isAbsolute(dbPath) ? dbPath : resolve(dbPath),
       url: opt(env, 'DB_URL'),
       host: str(env, 'DB_HOST', '127.0.0.1'),

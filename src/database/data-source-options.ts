@@ -38,7 +38,7 @@ export function buildDataSourceOptions(db: DbConfig): DataSourceOptions {
   }
   return {
     ...common,
-    type: 'mysql',
+    type: db.type,
     ...(db.url
       ? { url: db.url }
       : {
@@ -53,4 +53,20 @@ export function buildDataSourceOptions(db: DbConfig): DataSourceOptions {
     poolSize: db.poolSize,
     extra: { connectionLimit: db.poolSize, queueLimit: 1000, connectTimeout: 10000 },
   };
+}
+
+/** Which server DB_TYPE=mysql points at: MariaDB needs TypeORM's 'mariadb' dialect for schema reads. */
+export async function detectMysqlFlavour(db: DbConfig): Promise<DbConfig> {
+  if (db.type !== 'mysql') return db;
+  const { createConnection } = await import('mysql2/promise');
+  const conn = db.url
+    ? await createConnection(db.url)
+    : await createConnection({ host: db.host, port: db.port, user: db.username, password: db.password });
+  try {
+    const [rows] = await conn.query('SELECT VERSION() AS v');
+    const version = String((rows as { v: string }[])[0]?.v ?? '');
+    return version.toLowerCase().includes('mariadb') ? { ...db, type: 'mariadb' } : db;
+  } finally {
+    await conn.end();
+  }
 }

@@ -2,7 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { buildDataSourceOptions } from './data-source-options';
+import { buildDataSourceOptions, detectMysqlFlavour } from './data-source-options';
 import { TransactionRunner } from './transaction-runner';
 
 /** The TypeORM connection and the transaction runner, global: every feature module uses them. */
@@ -11,8 +11,8 @@ import { TransactionRunner } from './transaction-runner';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => ({
-        ...buildDataSourceOptions(config.db),
+      useFactory: async (config: AppConfig) => ({
+        ...buildDataSourceOptions(await detectMysqlFlavour(config.db)),
         retryAttempts: 3,
         retryDelay: 1000,
       }),
