@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { SecurityModule } from './security/security.module';
 import { TokenModule } from './token/token.module';
+import { TokenImportModule } from './token-import/token-import.module';
 import { TtypeModule } from './ttype/ttype.module';
 import { ValidateModule } from './validate/validate.module';
 
@@ -20,6 +21,7 @@ import { ValidateModule } from './validate/validate.module';
     DatabaseModule,
     AuthModule,
     ChallengeModule,
+    TokenImportModule,
     TokenModule,
     ValidateModule,
     TtypeModule,

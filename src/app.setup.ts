@@ -1,5 +1,6 @@
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import multipart from '@fastify/multipart';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
@@ -39,6 +40,11 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<NestFastif
     logger: opts.logger ?? loggerLevels(config.logLevel),
   });
   const fastify = app.getHttpAdapter().getInstance();
+  // Multipart (token file uploads): fields and the file land in the body like form values.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: BODY_LIMIT, files: 1, fields: 50, fieldSize: 64 * 1024, parts: 60 },
+  });
   fastify.addContentTypeParser(
     'application/x-www-form-urlencoded',
     { parseAs: 'string', bodyLimit: BODY_LIMIT },

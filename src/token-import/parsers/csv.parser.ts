@@ -2,8 +2,7 @@ import {
   ImportFormatError,
   ImportRecordError,
   ImportResult,
-  ImportedToken,
-} from './imported-token';
+  ImportedToken, tagRecord } from './imported-token';
 import {
   DEFAULT_OCRA_SUITE,
   DEFAULT_TIME_STEP,
@@ -57,7 +56,7 @@ export function parseCsvTokens(text: string): ImportResult {
       const first = seen.get(token.serial);
       if (first !== undefined) throw new RecordError(`duplicate serial (also in line ${first})`);
       seen.set(token.serial, record);
-      tokens.push(token);
+      tokens.push(tagRecord(token, record));
     } catch (e) {
       if (!(e instanceof RecordError)) throw e;
       errors.push({

@@ -41,3 +41,16 @@ export class ImportFormatError extends Error {
     this.name = 'ImportFormatError';
   }
 }
+
+/**
+ * Remembers which record of the file a token came from, without making it part of the token's
+ * data (non-enumerable), so that later checks can name the record too.
+ */
+export function tagRecord(token: ImportedToken, record: number): ImportedToken {
+  Object.defineProperty(token, 'record', { value: record, enumerable: false });
+  return token;
+}
+
+export function recordOf(token: ImportedToken): number {
+  return (token as ImportedToken & { record?: number }).record ?? 0;
+}

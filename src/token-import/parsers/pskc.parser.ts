@@ -4,8 +4,7 @@ import {
   ImportRecordError,
   ImportResult,
   ImportedToken,
-  ImportedTokenType,
-} from './imported-token';
+  ImportedTokenType, tagRecord } from './imported-token';
 import {
   XmlElement,
   attr,
@@ -134,7 +133,7 @@ export function parsePskcTokens(xml: string, options: PskcParseOptions = {}): Im
         throw new RecordError(`duplicate serial (also in KeyPackage ${first})`);
       }
       seen.set(token.serial, i + 1);
-      tokens.push(token);
+      tokens.push(tagRecord(token, i + 1));
     } catch (e) {
       fail(i + 1, e, serial);
     }
