@@ -51,12 +51,16 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<NestFastif
     (_req, body, done) => done(null, new FormBody(parseUrlEncoded(body as string))),
   );
   // Any other content type contributes no parameters (and is never parsed as XML).
-  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) =>
-    done(null, lenientJsonObject(body as string)),
+  fastify.addContentTypeParser(
+    '*',
+    { parseAs: 'string', bodyLimit: BODY_LIMIT },
+    (_req, body, done) => done(null, lenientJsonObject(body as string)),
   );
   fastify.removeContentTypeParser('text/plain');
-  fastify.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) =>
-    done(null, lenientJsonObject(body as string)),
+  fastify.addContentTypeParser(
+    'text/plain',
+    { parseAs: 'string', bodyLimit: BODY_LIMIT },
+    (_req, body, done) => done(null, lenientJsonObject(body as string)),
   );
   app.useGlobalPipes(new ValidationPipe({ whitelist: true }));
   app.enableShutdownHooks();

@@ -67,7 +67,10 @@ export class JwtVerifier {
       if (alg === 'HS256' && this.secret) {
         ({ payload } = await jwtVerify(token, this.secret, { ...options, algorithms: ['HS256'] }));
       } else if ((alg === 'RS256' || alg === 'ES256') && this.jwks) {
-        ({ payload } = await jwtVerify(token, this.jwks, { ...options, algorithms: ['RS256', 'ES256'] }));
+        ({ payload } = await jwtVerify(token, this.jwks, {
+          ...options,
+          algorithms: ['RS256', 'ES256'],
+        }));
       } else {
         throw this.decoding(`algorithm ${String(alg)} not allowed`);
       }
@@ -87,13 +90,16 @@ export class JwtVerifier {
     if (typeof username !== 'string' || username.length === 0 || username.length > 256) {
       throw this.decoding('missing username');
     }
-    if (realm !== undefined && (typeof realm !== 'string' || !/^[A-Za-z0-9_.-]{1,256}$/.test(realm))) {
+    if (
+      realm !== undefined &&
+      (typeof realm !== 'string' || !/^[A-Za-z0-9_.-]{1,256}$/.test(realm))
+    ) {
       throw this.decoding('invalid realm');
     }
     return {
       role,
       username,
-      realm: ((realm as string | undefined) ?? this.config.users.defaultRealm).toLowerCase(),
+      realm: (realm ?? this.config.users.defaultRealm).toLowerCase(),
     };
   }
 
@@ -105,7 +111,8 @@ export class JwtVerifier {
 /** A reason safe to return: the error class's code, never the token, key or a stack. */
 function shortReason(e: unknown): string {
   if (e instanceof joseErrors.JWTClaimValidationFailed) return `claim ${e.claim} is invalid`;
-  if (e instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature verification failed';
+  if (e instanceof joseErrors.JWSSignatureVerificationFailed)
+    return 'signature verification failed';
   if (e instanceof joseErrors.JOSEError) return e.code;
   return 'invalid token';
 }

@@ -90,7 +90,9 @@ export class ChallengeController {
   }
 
   @Delete('transaction/:transaction_id')
-  @ApiOperation({ summary: 'Cancel a pending transaction (users: only challenges of their own tokens)' })
+  @ApiOperation({
+    summary: 'Cancel a pending transaction (users: only challenges of their own tokens)',
+  })
   @ApiOkResponse({ description: 'number of deleted challenges' })
   async cancel(@PiParams(TransactionDto) dto: TransactionDto, @CurrentPrincipal() p: Principal) {
     let serials: string[] | undefined;

@@ -202,7 +202,9 @@ export class ChallengeService {
     if (opts.transactionId) qb.andWhere('c.transactionId = :tid', { tid: opts.transactionId });
     if (opts.serials) {
       if (opts.serials.length === 0) return { rows: [], count: 0 };
-      qb.andWhere(new Brackets((b) => b.where('c.serial IN (:...serials)', { serials: opts.serials })));
+      qb.andWhere(
+        new Brackets((b) => b.where('c.serial IN (:...serials)', { serials: opts.serials })),
+      );
     }
     qb.orderBy(columns[opts.sortBy] ?? 'c.timestamp', opts.sortDir).addOrderBy('c.id', 'ASC');
     const [rows, count] = await qb

@@ -5,7 +5,8 @@ interface OriginRequest {
   headers: Record<string, string | string[] | undefined>;
 }
 
-const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v)?.split(',')[0].trim();
+const first = (v: string | string[] | undefined) =>
+  (Array.isArray(v) ? v[0] : v)?.split(',')[0].trim();
 
 /**
  * The base URL apps reach this service at: PUBLIC_BASE_URL, else the request's origin
@@ -13,7 +14,11 @@ const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v
  */
 export function baseUrlOf(req: OriginRequest, config: AppConfig): string {
   if (config.publicBaseUrl) return config.publicBaseUrl;
-  const proto = (config.trustProxy && first(req.headers['x-forwarded-proto'])) || req.protocol || 'http';
-  const host = (config.trustProxy && first(req.headers['x-forwarded-host'])) || first(req.headers.host) || 'localhost';
+  const proto =
+    (config.trustProxy && first(req.headers['x-forwarded-proto'])) || req.protocol || 'http';
+  const host =
+    (config.trustProxy && first(req.headers['x-forwarded-host'])) ||
+    first(req.headers.host) ||
+    'localhost';
   return `${proto}://${host}`;
 }

@@ -7,7 +7,9 @@ describe('privacyIDEA dates', () => {
 
   it('parses ISO with either zone style, and round-trips its own format', () => {
     expect(parsePiDate('2025-03-01T10:00+0100')?.toISOString()).toBe('2025-03-01T09:00:00.000Z');
-    expect(parsePiDate('2025-03-01T10:00:30+01:00')?.toISOString()).toBe('2025-03-01T09:00:30.000Z');
+    expect(parsePiDate('2025-03-01T10:00:30+01:00')?.toISOString()).toBe(
+      '2025-03-01T09:00:30.000Z',
+    );
     expect(parsePiDate('2025-03-01')?.toISOString()).toBe('2025-03-01T00:00:00.000Z');
     const d = new Date(Date.UTC(2030, 5, 1, 8, 30));
     expect(parsePiDate(formatPiDate(d))?.getTime()).toBe(d.getTime());

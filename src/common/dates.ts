@@ -23,7 +23,9 @@ export function isoSeconds(date: Date): string {
 export function parsePiDate(text: string): Date | undefined {
   const t = text.trim();
   const iso =
-    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(t);
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(
+      t,
+    );
   if (iso) {
     const [, y, mo, d, h = '00', mi = '00', s = '00', zone] = iso;
     return build(+y, +mo, +d, +h, +mi, +s, zone);
@@ -50,6 +52,7 @@ function build(y: number, mo: number, d: number, h: number, mi: number, s: numbe
     }
     date = new Date(Date.UTC(y, mo - 1, d, h, mi, s) - offsetMin * 60000);
   }
-  if (Number.isNaN(date.getTime()) || (zone === undefined && date.getDate() !== d)) return undefined;
+  if (Number.isNaN(date.getTime()) || (zone === undefined && date.getDate() !== d))
+    return undefined;
   return date;
 }

@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Inject,
+  Logger,
+} from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
@@ -24,7 +31,8 @@ function fastifyClientError(code: string | undefined, status: number): WireError
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { status: 400, code: ErrorCode.PARAMETER, message: 'ERR905: Invalid request body' };
   }
-  if (status === 400) return { status: 400, code: ErrorCode.PARAMETER, message: 'ERR905: Invalid request' };
+  if (status === 400)
+    return { status: 400, code: ErrorCode.PARAMETER, message: 'ERR905: Invalid request' };
   return undefined;
 }
 
@@ -62,7 +70,11 @@ export class PiExceptionFilter implements ExceptionFilter {
       const fromFastify = fastifyClientError(cause?.code, status);
       if (fromFastify && status < 500) return fromFastify;
       if (status === 404) {
-        return { status, code: ErrorCode.RESOURCE_NOT_FOUND, message: 'The requested resource could not be found.' };
+        return {
+          status,
+          code: ErrorCode.RESOURCE_NOT_FOUND,
+          message: 'The requested resource could not be found.',
+        };
       }
       if (status === 405) return { status, code: ErrorCode.GENERIC, message: 'Method not allowed' };
       if (status === 413) return fastifyClientError('FST_ERR_CTP_BODY_TOO_LARGE', status)!;
@@ -70,7 +82,11 @@ export class PiExceptionFilter implements ExceptionFilter {
         return { status, code: ErrorCode.DATABASE, message: 'ERR902: Service not ready' };
       }
       if (status < 500) {
-        return { status, code: ErrorCode.PARAMETER, message: `ERR905: ${exception.message}`.slice(0, 200) };
+        return {
+          status,
+          code: ErrorCode.PARAMETER,
+          message: `ERR905: ${exception.message}`.slice(0, 200),
+        };
       }
     }
     const fe = exception as { code?: string; statusCode?: number } | undefined;

@@ -41,12 +41,17 @@ export function resolveKeyMaterial(config: AppConfig, warn: Warn): KeyMaterial {
   if (config.secrets.encryptionKey) {
     encryptionKey = decodeKey(config.secrets.encryptionKey, 'ENCRYPTION_KEY');
   } else if (config.secrets.encryptionKeyFile) {
-    encryptionKey = decodeKey(readFileSync(config.secrets.encryptionKeyFile, 'utf8'), 'ENCRYPTION_KEY_FILE');
+    encryptionKey = decodeKey(
+      readFileSync(config.secrets.encryptionKeyFile, 'utf8'),
+      'ENCRYPTION_KEY_FILE',
+    );
   } else if (embedded) {
     const path = join(config.dataDir, 'encryption.key');
     encryptionKey = decodeKey(generatedFile(path, 'encryption key', warn), path);
   } else {
-    throw new ConfigError('ENCRYPTION_KEY or ENCRYPTION_KEY_FILE must be set with a MySQL/MariaDB database');
+    throw new ConfigError(
+      'ENCRYPTION_KEY or ENCRYPTION_KEY_FILE must be set with a MySQL/MariaDB database',
+    );
   }
 
   let jwtSecret: Buffer | undefined;
@@ -56,7 +61,9 @@ export function resolveKeyMaterial(config: AppConfig, warn: Warn): KeyMaterial {
     jwtSecret = Buffer.from(readFileSync(config.auth.jwtSecretFile, 'utf8').trim(), 'utf8');
   } else if (!config.auth.jwksUrl) {
     if (!embedded) {
-      throw new ConfigError('AUTH_JWT_SECRET or AUTH_JWKS_URL must be set with a MySQL/MariaDB database');
+      throw new ConfigError(
+        'AUTH_JWT_SECRET or AUTH_JWKS_URL must be set with a MySQL/MariaDB database',
+      );
     }
     const path = join(config.dataDir, 'jwt.secret');
     jwtSecret = Buffer.from(generatedFile(path, 'JWT signing secret', warn).trim(), 'utf8');

@@ -20,7 +20,11 @@ describe('otpauth URIs (hotp-totp.md §6.1)', () => {
   });
 
   it('builds the TOTP worked example with a user label and SHA256', () => {
-    const label = renderLabel('<u>@<r>', { serial: 'TOTP0001A2B3', user: 'alice', realm: 'realm1' });
+    const label = renderLabel('<u>@<r>', {
+      serial: 'TOTP0001A2B3',
+      user: 'alice',
+      realm: 'realm1',
+    });
     expect(
       otpauthUri({
         type: 'totp',

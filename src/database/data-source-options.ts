@@ -61,7 +61,12 @@ export async function detectMysqlFlavour(db: DbConfig): Promise<DbConfig> {
   const { createConnection } = await import('mysql2/promise');
   const conn = db.url
     ? await createConnection(db.url)
-    : await createConnection({ host: db.host, port: db.port, user: db.username, password: db.password });
+    : await createConnection({
+        host: db.host,
+        port: db.port,
+        user: db.username,
+        password: db.password,
+      });
   try {
     const [rows] = await conn.query('SELECT VERSION() AS v');
     const version = String((rows as { v: string }[])[0]?.v ?? '');

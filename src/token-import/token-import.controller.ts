@@ -1,5 +1,13 @@
 import { Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { ManagementAuthGuard, Roles } from '../auth/auth.guard';
 import { ParameterError } from '../common/errors';
 import { OptionalField, RequiredField } from '../common/params/param-fields';
@@ -7,13 +15,21 @@ import { PiDto, PiParams } from '../common/params/pi-params.decorator';
 import { Responder } from '../common/responder';
 import { ImportFileType, TokenImportService } from './token-import.service';
 
-const FILE_TYPES: Record<string, ImportFileType> = { oathcsv: 'oathcsv', csv: 'oathcsv', pskc: 'pskc' };
+const FILE_TYPES: Record<string, ImportFileType> = {
+  oathcsv: 'oathcsv',
+  csv: 'oathcsv',
+  pskc: 'pskc',
+};
 
 export class LoadTokensDto extends PiDto {
   @RequiredField({ description: 'Name of the uploaded file (path segment)', maxLength: 255 })
   filename!: string;
 
-  @RequiredField({ description: 'File format: oathcsv (alias csv) or pskc', maxLength: 20, enum: ['oathcsv', 'pskc'] })
+  @RequiredField({
+    description: 'File format: oathcsv (alias csv) or pskc',
+    maxLength: 20,
+    enum: ['oathcsv', 'pskc'],
+  })
   type!: string;
 
   @OptionalField({ description: 'PSKC pre-shared key (hex) for encrypted files', maxLength: 128 })
@@ -22,7 +38,10 @@ export class LoadTokensDto extends PiDto {
   @OptionalField({ description: 'PSKC password for PBKDF2-protected files', maxLength: 1024 })
   password?: string;
 
-  @OptionalField({ description: 'Realms to put every imported token in (comma separated)', maxLength: 4096 })
+  @OptionalField({
+    description: 'Realms to put every imported token in (comma separated)',
+    maxLength: 4096,
+  })
   tokenrealms?: string;
 
   @OptionalField({ description: '1: import the valid records even if others fail', maxLength: 8 })
@@ -73,10 +92,14 @@ export class TokenImportController {
       },
     },
   })
-  @ApiOkResponse({ description: '{n_imported, n_not_imported}; detail.imported lists the serials, detail.errors the skipped records' })
+  @ApiOkResponse({
+    description:
+      '{n_imported, n_not_imported}; detail.imported lists the serials, detail.errors the skipped records',
+  })
   async load(@PiParams(LoadTokensDto) dto: LoadTokensDto) {
     const fileType = FILE_TYPES[dto.type.toLowerCase()];
-    if (!fileType) throw new ParameterError(`Unknown file type: ${dto.type.slice(0, 20)}. Use oathcsv or pskc`);
+    if (!fileType)
+      throw new ParameterError(`Unknown file type: ${dto.type.slice(0, 20)}. Use oathcsv or pskc`);
     const outcome = await this.importer.import({
       fileType,
       content: fileContent(dto.params.raw),

@@ -71,7 +71,9 @@ export class TokenImportService {
       ).map((t) => t.serial),
     );
     parsed.tokens.forEach((token) => {
-      const problem = existing.has(token.serial) ? 'a token with this serial already exists' : this.problemOf(token);
+      const problem = existing.has(token.serial)
+        ? 'a token with this serial already exists'
+        : this.problemOf(token);
       if (problem) errors.push({ record: recordOf(token), serial: token.serial, reason: problem });
       else accepted.push(token);
     });
@@ -113,7 +115,10 @@ export class TokenImportService {
   private parse(req: ImportRequest): ImportResult {
     try {
       if (req.fileType === 'oathcsv') return parseCsvTokens(req.content);
-      return parsePskcTokens(req.content, { preSharedKey: req.preSharedKey, password: req.password });
+      return parsePskcTokens(req.content, {
+        preSharedKey: req.preSharedKey,
+        password: req.password,
+      });
     } catch (e) {
       if (e instanceof ImportFormatError) throw new ImportError(`Import failed: ${e.message}`);
       throw e;
@@ -141,7 +146,10 @@ export class TokenImportService {
 
   private async toRow(t: ImportedToken): Promise<{ token: ImportedToken; row: Token }> {
     const d = this.config.tokens;
-    const owner = t.user !== undefined ? { login: t.user, realm: (t.realm ?? this.config.users.defaultRealm).toLowerCase() } : undefined;
+    const owner =
+      t.user !== undefined
+        ? { login: t.user, realm: (t.realm ?? this.config.users.defaultRealm).toLowerCase() }
+        : undefined;
     const otplen = t.type === 'ocra' ? tokenOcraSuite(t.ocrasuite!).digits : (t.otplen ?? 6);
     const row = this.tokens.create({
       serial: t.serial,

@@ -55,9 +55,7 @@ export interface ChallengeContext {
 }
 
 /** Result of checking one stored challenge row. */
-export type ChallengeCheck =
-  | { matched: false }
-  | { matched: true; otp?: OtpMatch };
+export type ChallengeCheck = { matched: false } | { matched: true; otp?: OtpMatch };
 
 export interface TtypeRequest {
   params: ParamReader;

@@ -32,7 +32,8 @@ export class TokenTypeRegistry implements OnModuleInit {
         if (byName.has(name)) throw new Error(`Token type '${name}' is registered twice`);
         byName.set(name, entry);
       }
-      if (prefixes.has(meta.prefix)) throw new Error(`Serial prefix '${meta.prefix}' is used twice`);
+      if (prefixes.has(meta.prefix))
+        throw new Error(`Serial prefix '${meta.prefix}' is used twice`);
       prefixes.add(meta.prefix);
       types.push(entry);
     }

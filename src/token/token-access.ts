@@ -42,7 +42,11 @@ export class TokenAccess {
     );
   }
 
-  async one(principal: Principal, serial: string, relations: ('info' | 'realms')[] = []): Promise<Token> {
+  async one(
+    principal: Principal,
+    serial: string,
+    relations: ('info' | 'realms')[] = [],
+  ): Promise<Token> {
     const token = await this.tokens.findOne({
       where: { serial },
       relations: Object.fromEntries(relations.map((r) => [r, true])),

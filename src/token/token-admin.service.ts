@@ -72,7 +72,10 @@ export class TokenAdminService {
     const list = await this.access.select(principal, sel);
     if (list.length === 0) return 0;
     await this.tx.exclusive(() =>
-      this.tokens.update({ id: In(list.map((t) => t.id)) }, { revoked: true, locked: true, active: false }),
+      this.tokens.update(
+        { id: In(list.map((t) => t.id)) },
+        { revoked: true, locked: true, active: false },
+      ),
     );
     return list.length;
   }
@@ -98,13 +101,25 @@ export class TokenAdminService {
     return 1;
   }
 
-  async assign(principal: Principal, serial: string, user: string, realm: string | undefined, pin?: string) {
+  async assign(
+    principal: Principal,
+    serial: string,
+    user: string,
+    realm: string | undefined,
+    pin?: string,
+  ) {
     const owner = this.access.owner(principal, user, realm)!;
     const token = await this.tokens.findOne({ where: { serial } });
     // A user may claim an unowned token only by knowing its serial; others' tokens stay hidden.
-    if (!token || (principal.role === 'user' && token.userLogin !== null && !this.access.owns(principal, token))) {
+    if (
+      !token ||
+      (principal.role === 'user' && token.userLogin !== null && !this.access.owns(principal, token))
+    ) {
       if (token && principal.role === 'user') {
-        throw new TokenAdminError('Token already assigned to another user.', ErrorCode.TOKEN_ASSIGNED);
+        throw new TokenAdminError(
+          'Token already assigned to another user.',
+          ErrorCode.TOKEN_ASSIGNED,
+        );
       }
       throw new ResourceNotFoundError();
     }
@@ -138,7 +153,11 @@ export class TokenAdminService {
       }
       return true;
     });
-    if (!assigned) throw new TokenAdminError('Token already assigned to another user.', ErrorCode.TOKEN_ASSIGNED);
+    if (!assigned)
+      throw new TokenAdminError(
+        'Token already assigned to another user.',
+        ErrorCode.TOKEN_ASSIGNED,
+      );
     return true;
   }
 
@@ -148,12 +167,16 @@ export class TokenAdminService {
     for (const t of list) if (t.locked) throw new TokenLockedError();
     if (list.length === 0) return 0;
     await this.tx.run(async (em) => {
-      await em.update(Token, { id: In(list.map((t) => t.id)) }, {
-        userLogin: null,
-        userRealm: null,
-        pinHash: '',
-        failcount: 0,
-      });
+      await em.update(
+        Token,
+        { id: In(list.map((t) => t.id)) },
+        {
+          userLogin: null,
+          userRealm: null,
+          pinHash: '',
+          failcount: 0,
+        },
+      );
       await em.delete(TokenInfo, { tokenId: In(list.map((t) => t.id)), key: 'assignment_date' });
     });
     return list.length;
@@ -187,7 +210,9 @@ export class TokenAdminService {
 
   async setDescription(principal: Principal, serial: string, description: string): Promise<number> {
     const token = await this.access.one(principal, serial);
-    await this.tx.exclusive(() => this.tokens.update({ id: token.id }, { description: description.slice(0, 80) }));
+    await this.tx.exclusive(() =>
+      this.tokens.update({ id: token.id }, { description: description.slice(0, 80) }),
+    );
     return 1;
   }
 
@@ -241,7 +266,8 @@ export class TokenAdminService {
     await this.tx.run(async (em) => {
       if (Object.keys(columns).length > 0) await em.update(Token, { id: token.id }, columns);
       for (const [k, v] of Object.entries(info)) await this.store.upsertInfo(em, token.id, k, v);
-      if (removeInfo.length > 0) await em.delete(TokenInfo, { tokenId: token.id, key: In(removeInfo) });
+      if (removeInfo.length > 0)
+        await em.delete(TokenInfo, { tokenId: token.id, key: In(removeInfo) });
     });
     return count;
   }
@@ -250,7 +276,8 @@ export class TokenAdminService {
   async setRealms(principal: Principal, serial: string, params: ParamReader): Promise<boolean> {
     const token = await this.access.one(principal, serial);
     const realms = new Set((params.list('realms') ?? []).map((r) => r.toLowerCase()));
-    for (const r of realms) if (!isValidRealm(r)) throw new ParameterError(`Invalid realm: ${r.slice(0, 64)}`);
+    for (const r of realms)
+      if (!isValidRealm(r)) throw new ParameterError(`Invalid realm: ${r.slice(0, 64)}`);
     if (token.userRealm) realms.add(token.userRealm);
     await this.tx.run(async (em) => {
       await em.delete(TokenRealm, { tokenId: token.id });
@@ -259,7 +286,12 @@ export class TokenAdminService {
     return true;
   }
 
-  async setInfo(principal: Principal, serial: string, key: string, value: string): Promise<boolean> {
+  async setInfo(
+    principal: Principal,
+    serial: string,
+    key: string,
+    value: string,
+  ): Promise<boolean> {
     const token = await this.access.one(principal, serial);
     this.guardInfoKey(key);
     await this.store.setInfo(token.id, { [key]: value });
@@ -277,7 +309,9 @@ export class TokenAdminService {
 
   private guardInfoKey(key: string): void {
     if (PROTECTED_INFO_KEYS.has(key)) {
-      throw new PolicyError(`The tokeninfo key ${key} is managed by the server and cannot be changed.`);
+      throw new PolicyError(
+        `The tokeninfo key ${key} is managed by the server and cannot be changed.`,
+      );
     }
   }
 }

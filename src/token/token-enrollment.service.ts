@@ -3,7 +3,13 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { isoSeconds } from '../common/dates';
-import { ErrorCode, ParameterError, PiError, ResourceNotFoundError, TokenAdminError } from '../common/errors';
+import {
+  ErrorCode,
+  ParameterError,
+  PiError,
+  ResourceNotFoundError,
+  TokenAdminError,
+} from '../common/errors';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -36,7 +42,11 @@ export class TokenEnrollmentService {
     private readonly tx: TransactionRunner,
   ) {}
 
-  async init(dto: InitTokenDto, principal: Principal, baseUrl: string): Promise<Record<string, unknown>> {
+  async init(
+    dto: InitTokenDto,
+    principal: Principal,
+    baseUrl: string,
+  ): Promise<Record<string, unknown>> {
     const { meta, handler } = this.registry.require(dto.type ?? 'hotp');
     if (dto.serial !== undefined && !SERIAL_PATTERN.test(dto.serial)) {
       throw new ParameterError('Invalid serial number. Must comply to ^[0-9a-zA-Z\\-_]+$.');
@@ -44,7 +54,11 @@ export class TokenEnrollmentService {
     if (dto.prefix !== undefined && !SERIAL_PATTERN.test(dto.prefix)) {
       throw new ParameterError('Invalid prefix. Must comply to ^[0-9a-zA-Z\\-_]+$.');
     }
-    const owner = this.access.owner(principal, dto.user, principal.role === 'admin' ? dto.realm : undefined);
+    const owner = this.access.owner(
+      principal,
+      dto.user,
+      principal.role === 'admin' ? dto.realm : undefined,
+    );
     const existing = dto.serial
       ? await this.tokens.findOne({ where: { serial: dto.serial }, relations: { realms: true } })
       : null;
@@ -58,8 +72,16 @@ export class TokenEnrollmentService {
             `Can not initialize token with new type ${meta.type}`,
         );
       }
-      if (existing.locked) throw new TokenAdminError('This action is not possible, since the token is locked', ErrorCode.TOKEN_LOCKED);
-      if (owner && existing.userLogin !== null && (existing.userLogin !== owner.login || existing.userRealm !== owner.realm)) {
+      if (existing.locked)
+        throw new TokenAdminError(
+          'This action is not possible, since the token is locked',
+          ErrorCode.TOKEN_LOCKED,
+        );
+      if (
+        owner &&
+        existing.userLogin !== null &&
+        (existing.userLogin !== owner.login || existing.userRealm !== owner.realm)
+      ) {
         throw new TokenAdminError(
           principal.role === 'admin'
             ? `Token already assigned to user ${existing.userLogin}`
@@ -70,25 +92,34 @@ export class TokenEnrollmentService {
     }
 
     const row = existing ?? this.newRow(meta.type);
-    row.serial = existing?.serial ?? dto.serial ?? (await this.newSerial(dto.prefix ?? meta.prefix, meta.type));
+    row.serial =
+      existing?.serial ??
+      dto.serial ??
+      (await this.newSerial(dto.prefix ?? meta.prefix, meta.type));
     const draft: InitDraft = { row, info: new Map(), isNew: !existing, owner };
     if (owner) {
       row.userLogin = owner.login;
       row.userRealm = owner.realm;
     }
     if (dto.description !== undefined) row.description = dto.description.slice(0, 80);
-    for (const [key, value] of Object.entries(validityInfo(dto.validity_period_start, dto.validity_period_end))) {
+    for (const [key, value] of Object.entries(
+      validityInfo(dto.validity_period_start, dto.validity_period_end),
+    )) {
       if (value !== '') draft.info.set(key, { value });
     }
     for (const [key, value] of Object.entries(dto.params.raw)) {
-      if (key.toLowerCase().startsWith(`${meta.type}.`) && (typeof value === 'string' || typeof value === 'number')) {
+      if (
+        key.toLowerCase().startsWith(`${meta.type}.`) &&
+        (typeof value === 'string' || typeof value === 'number')
+      ) {
         draft.info.set(key, { value: String(value).slice(0, 4096) });
       }
     }
 
     const detail = await handler.init({ params: dto.params, draft, baseUrl });
     if (!row.rolloutState) row.rolloutState = 'enrolled';
-    if (draft.otpKeyHex !== undefined) row.keyEnc = this.secrets.sealKey(Buffer.from(draft.otpKeyHex, 'hex'));
+    if (draft.otpKeyHex !== undefined)
+      row.keyEnc = this.secrets.sealKey(Buffer.from(draft.otpKeyHex, 'hex'));
     if (dto.pin !== undefined) row.pinHash = await this.pins.hash(dto.pin);
     const now = new Date();
     if (draft.isNew) draft.info.set('creation_date', { value: isoSeconds(now) });
@@ -105,7 +136,8 @@ export class TokenEnrollmentService {
       });
     } catch (e) {
       if (e instanceof PiError) throw e;
-      if (isDuplicate(e)) throw new TokenAdminError(`init token failed: Token ${row.serial} already exists`);
+      if (isDuplicate(e))
+        throw new TokenAdminError(`init token failed: Token ${row.serial} already exists`);
       throw e;
     }
     return { serial: row.serial, rollout_state: row.rolloutState, ...detail };

@@ -50,8 +50,14 @@ export class TokenQueryService {
     const qb = this.tokens.createQueryBuilder('t');
     this.applyFilters(qb, principal, dto);
     const sort = SORTABLE[dto.sortby ?? 'serial'] ?? 't.serial';
-    qb.orderBy(sort, dto.sortdir?.toLowerCase() === 'desc' ? 'DESC' : 'ASC').addOrderBy('t.id', 'ASC');
-    const [rows, count] = await qb.skip((page - 1) * pageSize).take(pageSize).getManyAndCount();
+    qb.orderBy(sort, dto.sortdir?.toLowerCase() === 'desc' ? 'DESC' : 'ASC').addOrderBy(
+      't.id',
+      'ASC',
+    );
+    const [rows, count] = await qb
+      .skip((page - 1) * pageSize)
+      .take(pageSize)
+      .getManyAndCount();
     const tokens = await this.withRelations(rows);
     return {
       tokens: tokens.map((t) => serializeToken(t)),
@@ -62,49 +68,64 @@ export class TokenQueryService {
     };
   }
 
-  private applyFilters(qb: SelectQueryBuilder<Token>, principal: Principal, dto: ListTokensDto): void {
+  private applyFilters(
+    qb: SelectQueryBuilder<Token>,
+    principal: Principal,
+    dto: ListTokensDto,
+  ): void {
     const owner = this.access.owner(principal, dto.user, dto.realm);
     if (owner) {
-      qb.andWhere('t.userLogin = :login AND t.userRealm = :realm', { login: owner.login, realm: owner.realm });
+      qb.andWhere('t.userLogin = :login AND t.userRealm = :realm', {
+        login: owner.login,
+        realm: owner.realm,
+      });
     } else if (dto.realm !== undefined && principal.role === 'admin') {
-      qb.andWhere(
-        `t.id IN (SELECT r.token_id FROM tokenrealm r WHERE r.realm = :frealm)`,
-        { frealm: dto.realm.toLowerCase() },
-      );
+      qb.andWhere(`t.id IN (SELECT r.token_id FROM tokenrealm r WHERE r.realm = :frealm)`, {
+        frealm: dto.realm.toLowerCase(),
+      });
     }
     if (dto.serial !== undefined) {
-      const serials = dto.serial.split(',').map((s) => s.trim()).filter(Boolean);
+      const serials = dto.serial
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       qb.andWhere(
         new Brackets((b) => {
           serials.forEach((s, i) => {
-            if (s.includes('*')) b.orWhere(`t.serial LIKE :s${i} ESCAPE '!'`, { [`s${i}`]: likePattern(s) });
+            if (s.includes('*'))
+              b.orWhere(`t.serial LIKE :s${i} ESCAPE '!'`, { [`s${i}`]: likePattern(s) });
             else b.orWhere(`t.serial = :s${i}`, { [`s${i}`]: s });
           });
         }),
       );
     }
     const types = dto.type_list
-      ? dto.type_list.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)
+      ? dto.type_list
+          .split(',')
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean)
       : dto.type
         ? [dto.type.toLowerCase()]
         : undefined;
     if (types) qb.andWhere('t.tokentype IN (:...types)', { types: types.length ? types : [''] });
     if (dto.tokenrealm !== undefined) {
-      qb.andWhere(
-        `t.id IN (SELECT tr.token_id FROM tokenrealm tr WHERE tr.realm = :trealm)`,
-        { trealm: dto.tokenrealm.toLowerCase() },
-      );
+      qb.andWhere(`t.id IN (SELECT tr.token_id FROM tokenrealm tr WHERE tr.realm = :trealm)`, {
+        trealm: dto.tokenrealm.toLowerCase(),
+      });
     }
     if (dto.userid !== undefined) qb.andWhere('t.userLogin = :userid', { userid: dto.userid });
     // No resolvers in this service: every owner's resolver is "".
     if (dto.resolver !== undefined && dto.resolver !== '') qb.andWhere('1 = 0');
     if (dto.assigned !== undefined) {
-      qb.andWhere(dto.assigned.toLowerCase() === 'true' ? 't.userLogin IS NOT NULL' : 't.userLogin IS NULL');
+      qb.andWhere(
+        dto.assigned.toLowerCase() === 'true' ? 't.userLogin IS NOT NULL' : 't.userLogin IS NULL',
+      );
     }
     if (dto.active !== undefined) {
       qb.andWhere('t.active = :active', { active: dto.active.toLowerCase() === 'true' });
     }
-    if (dto.rollout_state !== undefined) qb.andWhere('t.rolloutState = :rs', { rs: dto.rollout_state });
+    if (dto.rollout_state !== undefined)
+      qb.andWhere('t.rolloutState = :rs', { rs: dto.rollout_state });
     if (dto.description !== undefined) {
       qb.andWhere(`t.description LIKE :desc ESCAPE '!'`, { desc: likePattern(dto.description) });
     }
@@ -125,8 +146,16 @@ export class TokenQueryService {
     if (rows.length === 0) return rows;
     const ids = rows.map((r) => r.id);
     const [infos, realms] = await Promise.all([
-      this.tokens.manager.getRepository(TokenInfo).createQueryBuilder('i').where('i.tokenId IN (:...ids)', { ids }).getMany(),
-      this.tokens.manager.getRepository(TokenRealm).createQueryBuilder('r').where('r.tokenId IN (:...ids)', { ids }).getMany(),
+      this.tokens.manager
+        .getRepository(TokenInfo)
+        .createQueryBuilder('i')
+        .where('i.tokenId IN (:...ids)', { ids })
+        .getMany(),
+      this.tokens.manager
+        .getRepository(TokenRealm)
+        .createQueryBuilder('r')
+        .where('r.tokenId IN (:...ids)', { ids })
+        .getMany(),
     ]);
     for (const row of rows) {
       row.info = infos.filter((i) => i.tokenId === row.id);

@@ -46,8 +46,15 @@ export class TokenController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Enroll a token (or re-initialise one of the same type)' })
   @ApiParams(InitTokenDto, 'body')
-  @ApiOkResponse({ description: 'Init details: serial, otpkey, otpauth URL and QR codes', content: TOKEN_EXAMPLES.init })
-  async init(@PiParams(InitTokenDto) dto: InitTokenDto, @CurrentPrincipal() p: Principal, @Req() req: OriginRequest) {
+  @ApiOkResponse({
+    description: 'Init details: serial, otpkey, otpauth URL and QR codes',
+    content: TOKEN_EXAMPLES.init,
+  })
+  async init(
+    @PiParams(InitTokenDto) dto: InitTokenDto,
+    @CurrentPrincipal() p: Principal,
+    @Req() req: OriginRequest,
+  ) {
     const detail = await this.enrollment.init(dto, p, baseUrlOf(req, this.config));
     return this.respond.ok(true, detail);
   }
@@ -55,7 +62,10 @@ export class TokenController {
   @Get()
   @ApiOperation({ summary: 'List tokens (filters, sorting, pagination)' })
   @ApiParams(ListTokensDto, 'query')
-  @ApiOkResponse({ description: 'tokens, count, prev, next, current', content: TOKEN_EXAMPLES.list })
+  @ApiOkResponse({
+    description: 'tokens, count, prev, next, current',
+    content: TOKEN_EXAMPLES.list,
+  })
   async list(@PiParams(ListTokensDto) dto: ListTokensDto, @CurrentPrincipal() p: Principal) {
     return this.respond.ok(await this.query.list(p, dto));
   }
@@ -74,7 +84,10 @@ export class TokenController {
   @ApiOperation({ summary: 'Remove the owner (PIN cleared, fail counter reset)' })
   @ApiParams(TokenSelectorDto, 'body')
   @ApiOkResponse({ description: 'number of tokens', content: TOKEN_EXAMPLES.count })
-  async unassign(@PiParams(TokenSelectorDto) dto: TokenSelectorDto, @CurrentPrincipal() p: Principal) {
+  async unassign(
+    @PiParams(TokenSelectorDto) dto: TokenSelectorDto,
+    @CurrentPrincipal() p: Principal,
+  ) {
     return this.respond.ok(await this.admin.unassign(p, dto));
   }
 
@@ -82,8 +95,14 @@ export class TokenController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Enable tokens by serial or user' })
   @ApiParams(TokenSelectorDto, 'body')
-  @ApiOkResponse({ description: 'number of tokens whose state changed', content: TOKEN_EXAMPLES.count })
-  async enable(@PiParams(TokenSelectorDto) dto: TokenSelectorDto, @CurrentPrincipal() p: Principal) {
+  @ApiOkResponse({
+    description: 'number of tokens whose state changed',
+    content: TOKEN_EXAMPLES.count,
+  })
+  async enable(
+    @PiParams(TokenSelectorDto) dto: TokenSelectorDto,
+    @CurrentPrincipal() p: Principal,
+  ) {
     return this.respond.ok(await this.admin.setActive(p, dto, true));
   }
 
@@ -91,8 +110,14 @@ export class TokenController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Disable tokens by serial or user' })
   @ApiParams(TokenSelectorDto, 'body')
-  @ApiOkResponse({ description: 'number of tokens whose state changed', content: TOKEN_EXAMPLES.count })
-  async disable(@PiParams(TokenSelectorDto) dto: TokenSelectorDto, @CurrentPrincipal() p: Principal) {
+  @ApiOkResponse({
+    description: 'number of tokens whose state changed',
+    content: TOKEN_EXAMPLES.count,
+  })
+  async disable(
+    @PiParams(TokenSelectorDto) dto: TokenSelectorDto,
+    @CurrentPrincipal() p: Principal,
+  ) {
     return this.respond.ok(await this.admin.setActive(p, dto, false));
   }
 
@@ -101,7 +126,10 @@ export class TokenController {
   @ApiOperation({ summary: 'Revoke tokens (irreversible: revoked, locked, disabled)' })
   @ApiParams(TokenSelectorDto, 'body')
   @ApiOkResponse({ description: 'number of tokens revoked', content: TOKEN_EXAMPLES.count })
-  async revoke(@PiParams(TokenSelectorDto) dto: TokenSelectorDto, @CurrentPrincipal() p: Principal) {
+  async revoke(
+    @PiParams(TokenSelectorDto) dto: TokenSelectorDto,
+    @CurrentPrincipal() p: Principal,
+  ) {
     return this.respond.ok(await this.admin.revoke(p, dto));
   }
 
@@ -137,7 +165,10 @@ export class TokenController {
   @ApiOperation({ summary: 'Set the description' })
   @ApiParams(DescriptionDto, 'body')
   @ApiOkResponse({ description: 'number of tokens', content: TOKEN_EXAMPLES.count })
-  async description(@PiParams(DescriptionDto) dto: DescriptionDto, @CurrentPrincipal() p: Principal) {
+  async description(
+    @PiParams(DescriptionDto) dto: DescriptionDto,
+    @CurrentPrincipal() p: Principal,
+  ) {
     return this.respond.ok(await this.admin.setDescription(p, dto.serial, dto.description));
   }
 

@@ -48,7 +48,12 @@ export const TOKEN_EXAMPLES = {
           sync_window: 1000,
           otplen: 6,
           rollout_state: 'enrolled',
-          info: { hashlib: 'sha1', tokenkind: 'software', count_auth: '3', count_auth_success: '2' },
+          info: {
+            hashlib: 'sha1',
+            tokenkind: 'software',
+            count_auth: '3',
+            count_auth_success: '2',
+          },
           resolver: '',
           user_id: 'alice',
           username: 'alice',

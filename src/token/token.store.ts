@@ -71,11 +71,11 @@ export class TokenStore {
       .update(Token)
       .where('id = :id AND locked = :locked', { id: token.id, locked: false });
     if (match) {
-      qb.set({ ...set, count: match.newCount } as never).andWhere('count = :old', {
+      qb.set({ ...set, count: match.newCount }).andWhere('count = :old', {
         old: token.row.count,
       });
     } else if (Object.keys(set).length > 0) {
-      qb.set(set as never);
+      qb.set(set);
     } else {
       return true;
     }
@@ -87,7 +87,8 @@ export class TokenStore {
         for (const [key, value] of Object.entries(infoUpdates)) {
           await this.upsertInfo(em, token.id, key, value);
         }
-        if (opts.resetFailcount) await em.delete(TokenInfo, { tokenId: token.id, key: 'failcounter_exceeded' });
+        if (opts.resetFailcount)
+          await em.delete(TokenInfo, { tokenId: token.id, key: 'failcounter_exceeded' });
       });
     }
     return true;

@@ -30,7 +30,9 @@ export class TtypeController {
 
   @Post(':type')
   @HttpCode(200)
-  @ApiOperation({ summary: 'App endpoint of a token type (TiQR enrollment/login, Push registration/answer)' })
+  @ApiOperation({
+    summary: 'App endpoint of a token type (TiQR enrollment/login, Push registration/answer)',
+  })
   @ApiParam({ name: 'type', example: 'push' })
   post(@Req() req: TtypeHttpRequest, @Res() reply: FastifyReply) {
     return this.dispatch(req, reply);
@@ -38,7 +40,7 @@ export class TtypeController {
 
   private async dispatch(req: TtypeHttpRequest, reply: FastifyReply) {
     const params = requestParams(req);
-    const type = String(params.type ?? '');
+    const type = typeof params.type === 'string' ? params.type : '';
     const entry = type.length <= 30 ? this.registry.find(type) : undefined;
     if (!entry) throw new ParameterError(`Invalid tokentype provided. ttype: ${type.slice(0, 30)}`);
     if (!entry.handler.ttype) {

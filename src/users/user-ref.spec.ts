@@ -17,11 +17,17 @@ describe('resolveUser', () => {
   });
 
   it('lets an explicit realm win and lower-cases it', () => {
-    expect(resolveUser('bob@realm1', 'Other', policy)).toEqual({ login: 'bob@realm1', realm: 'other' });
+    expect(resolveUser('bob@realm1', 'Other', policy)).toEqual({
+      login: 'bob@realm1',
+      realm: 'other',
+    });
   });
 
   it('supports realm\\login', () => {
-    expect(resolveUser('realm1\\carol', undefined, policy)).toEqual({ login: 'carol', realm: 'realm1' });
+    expect(resolveUser('realm1\\carol', undefined, policy)).toEqual({
+      login: 'carol',
+      realm: 'realm1',
+    });
   });
 
   it('refuses invalid realms and control characters', () => {

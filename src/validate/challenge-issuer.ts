@@ -57,7 +57,8 @@ export class ChallengeIssuer {
     if (messages.length > 0) detail.message = [...new Set(messages)].join(', ');
     if (multi.length > 0) {
       const modes = new Set(multi.map((c) => c.client_mode));
-      detail.preferred_client_mode = PREFERRED_CLIENT_MODES.find((m) => modes.has(m)) ?? 'interactive';
+      detail.preferred_client_mode =
+        PREFERRED_CLIENT_MODES.find((m) => modes.has(m)) ?? 'interactive';
     }
     return detail;
   }

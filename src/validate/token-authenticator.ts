@@ -78,19 +78,27 @@ export class TokenAuthenticator {
         continue;
       }
       if (req.transactionId !== undefined) {
-        const rows = await this.challenges.forTokenAndTransaction(c.token.serial, req.transactionId);
+        const rows = await this.challenges.forTokenAndTransaction(
+          c.token.serial,
+          req.transactionId,
+        );
         (rows.length > 0 ? challengeResponse : invalid).push(c);
         continue;
       }
       const split = req.otpOnly
         ? { pin: '', otp: req.pass }
         : this.pins.split(req.pass, c.token.row.otplen);
-      const pinMatch = split !== undefined && (req.otpOnly || (await this.pins.checkPin(c.token, split.pin)));
+      const pinMatch =
+        split !== undefined && (req.otpOnly || (await this.pins.checkPin(c.token, split.pin)));
       if (pinMatch) {
         const match = c.handler.checkOtp(c.token, split.otp);
         if (match) valid.push({ ...c, match, otp: split.otp });
         else pinMatching.push({ ...c, otp: split.otp });
-      } else if (!req.otpOnly && this.challengeCapable(c) && (await this.pins.checkPin(c.token, req.pass))) {
+      } else if (
+        !req.otpOnly &&
+        this.challengeCapable(c) &&
+        (await this.pins.checkPin(c.token, req.pass))
+      ) {
         challengeRequest.push(c);
       } else {
         invalid.push(c);

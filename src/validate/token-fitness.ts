@@ -6,7 +6,10 @@ export function fitnessProblem(token: TokenRecord, now = new Date()): string | u
   const row = token.row;
   const authMax = token.infoInt('count_auth_max');
   const successMax = token.infoInt('count_auth_success_max');
-  if ((authMax > 0 && row.countAuth >= authMax) || (successMax > 0 && row.countAuthSuccess >= successMax)) {
+  if (
+    (authMax > 0 && row.countAuth >= authMax) ||
+    (successMax > 0 && row.countAuthSuccess >= successMax)
+  ) {
     return 'Authentication counter exceeded';
   }
   if (!row.active) return 'Token is disabled';
@@ -29,7 +32,11 @@ export function withinValidityPeriod(token: TokenRecord, now = new Date()): bool
 }
 
 /** failcounter_clear_timeout: a maxed-out fail counter clears itself after `minutes`. */
-export function failcounterClearDue(token: TokenRecord, minutes: number, now = new Date()): boolean {
+export function failcounterClearDue(
+  token: TokenRecord,
+  minutes: number,
+  now = new Date(),
+): boolean {
   if (minutes <= 0 || token.row.failcount < token.row.maxfail) return false;
   const exceeded = token.infoValue('failcounter_exceeded');
   const at = exceeded ? parsePiDate(exceeded) : undefined;

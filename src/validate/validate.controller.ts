@@ -27,9 +27,14 @@ export class ValidateController {
   ) {}
 
   @Get('check')
-  @ApiOperation({ summary: 'Authenticate a user or token (PIN+OTP, challenge trigger or response)' })
+  @ApiOperation({
+    summary: 'Authenticate a user or token (PIN+OTP, challenge trigger or response)',
+  })
   @ApiParams(CheckDto, 'query')
-  @ApiOkResponse({ description: 'Processed authentication (value true/false)', content: AUTH_EXAMPLES.check })
+  @ApiOkResponse({
+    description: 'Processed authentication (value true/false)',
+    content: AUTH_EXAMPLES.check,
+  })
   checkGet(@PiParams(CheckDto) dto: CheckDto, @Req() req: OriginRequest) {
     return this.check(dto, req);
   }
@@ -38,7 +43,10 @@ export class ValidateController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Authenticate a user or token (form or JSON body)' })
   @ApiParams(CheckDto, 'body')
-  @ApiOkResponse({ description: 'Processed authentication (value true/false)', content: AUTH_EXAMPLES.check })
+  @ApiOkResponse({
+    description: 'Processed authentication (value true/false)',
+    content: AUTH_EXAMPLES.check,
+  })
   checkPost(@PiParams(CheckDto) dto: CheckDto, @Req() req: OriginRequest) {
     return this.check(dto, req);
   }
@@ -80,14 +88,23 @@ export class ValidateController {
   }
 
   private async trigger(dto: TriggerChallengeDto, admin: Principal, req: OriginRequest) {
-    const { value, detail } = await this.validate.triggerChallenge(dto, admin, baseUrlOf(req, this.config));
+    const { value, detail } = await this.validate.triggerChallenge(
+      dto,
+      admin,
+      baseUrlOf(req, this.config),
+    );
     return this.respond.auth(value, detail);
   }
 
   @Get('polltransaction')
-  @ApiOperation({ summary: 'Has the challenge of this transaction been answered? (never consumes it)' })
+  @ApiOperation({
+    summary: 'Has the challenge of this transaction been answered? (never consumes it)',
+  })
   @ApiParams(PollTransactionDto, 'query')
-  @ApiOkResponse({ description: 'challenge_status accept / pending / declined', content: AUTH_EXAMPLES.poll })
+  @ApiOkResponse({
+    description: 'challenge_status accept / pending / declined',
+    content: AUTH_EXAMPLES.poll,
+  })
   async poll(@PiParams(PollTransactionDto) dto: PollTransactionDto) {
     const { value, detail } = await this.validate.pollTransaction(dto.transaction_id);
     return this.respond.auth(value, detail);
@@ -95,7 +112,10 @@ export class ValidateController {
 
   @Get('polltransaction/:transaction_id')
   @ApiOperation({ summary: 'Poll a transaction given in the path' })
-  @ApiOkResponse({ description: 'challenge_status accept / pending / declined', content: AUTH_EXAMPLES.poll })
+  @ApiOkResponse({
+    description: 'challenge_status accept / pending / declined',
+    content: AUTH_EXAMPLES.poll,
+  })
   pollPath(@PiParams(PollTransactionDto) dto: PollTransactionDto) {
     return this.poll(dto);
   }

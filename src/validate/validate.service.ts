@@ -52,7 +52,11 @@ export class ValidateService {
   }
 
   /** Challenges for all active challenge-capable tokens, without PIN (admin only). */
-  async triggerChallenge(dto: TriggerChallengeDto, _admin: Principal, baseUrl: string): Promise<AuthAnswer> {
+  async triggerChallenge(
+    dto: TriggerChallengeDto,
+    _admin: Principal,
+    baseUrl: string,
+  ): Promise<AuthAnswer> {
     const found = await this.candidates(dto.user, dto.realm, dto.serial, 'validate');
     const tokens = (found === 'no-tokens' ? [] : found).filter(
       (t) =>
@@ -83,7 +87,8 @@ export class ValidateService {
     if (user === undefined && serial === undefined) {
       throw new ParameterError('You need to specify a serial, user or credential_id.');
     }
-    const owner = user !== undefined ? resolveUser(user, realm, this.config.users, kind) : undefined;
+    const owner =
+      user !== undefined ? resolveUser(user, realm, this.config.users, kind) : undefined;
     if (serial !== undefined) {
       const token = await this.store.findBySerial(serial);
       if (!token) throw new ResourceNotFoundError();

@@ -1,6 +1,14 @@
+import { createHash } from 'node:crypto';
 import { computeOcra } from '../../src/crypto/ocra/ocra';
 import { OcraSuite } from '../../src/crypto/ocra/ocra-suite';
-import { enrollHotp, RFC_KEY, RFC_OTPS, startTestApp, TestApp, tokenInfo } from '../helpers/test-app';
+import {
+  enrollHotp,
+  RFC_KEY,
+  RFC_OTPS,
+  startTestApp,
+  TestApp,
+  tokenInfo,
+} from '../helpers/test-app';
 
 const OCRA_KEY = RFC_KEY;
 const QH40 = 'OCRA-1:HOTP-SHA1-8:QH40';
@@ -10,11 +18,15 @@ const answer = (question: string, suite = QH40, key = OCRA_KEY) =>
 describe('challenge-response (OCRA, HOTP) through /validate', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp({ OCRA_CHALLENGE_VALIDITY_TIME: '120', CHALLENGE_CLEANUP_INTERVAL: '3600' });
+    t = await startTestApp({
+      OCRA_CHALLENGE_VALIDITY_TIME: '120',
+      CHALLENGE_CLEANUP_INTERVAL: '3600',
+    });
   });
   afterAll(() => t.close());
 
-  const check = (params: Record<string, string>) => t.http().post('/validate/check').type('form').send(params);
+  const check = (params: Record<string, string>) =>
+    t.http().post('/validate/check').type('form').send(params);
   const enrollOcra = async (fields: Record<string, string>) => {
     const res = await t
       .http()
@@ -29,7 +41,11 @@ describe('challenge-response (OCRA, HOTP) through /validate', () => {
     const serial = await enrollOcra({ user: 'olga', pin: 'op' });
     expect(serial).toMatch(/^OCRA\d{4}[0-9A-F]{4}$/);
     const trigger = await check({ user: 'olga', pass: 'op' });
-    expect(trigger.body.result).toMatchObject({ status: true, value: false, authentication: 'CHALLENGE' });
+    expect(trigger.body.result).toMatchObject({
+      status: true,
+      value: false,
+      authentication: 'CHALLENGE',
+    });
     const d = trigger.body.detail;
     expect(d.transaction_id).toMatch(/^\d{20}$/);
     expect(d.multi_challenge).toHaveLength(1);
@@ -42,15 +58,26 @@ describe('challenge-response (OCRA, HOTP) through /validate', () => {
     });
     const question = d.multi_challenge[0].attributes.challenge as string;
     expect(question).toMatch(/^[0-9a-f]{40}$/);
-    expect(d).toMatchObject({ messages: ['Please answer the challenge'], transaction_ids: [d.transaction_id] });
+    expect(d).toMatchObject({
+      messages: ['Please answer the challenge'],
+      transaction_ids: [d.transaction_id],
+    });
     expect(d.serial).toBe(serial);
     expect(d.preferred_client_mode).toBe('interactive');
 
-    const ok = await check({ user: 'olga', transaction_id: d.transaction_id, pass: answer(question) });
+    const ok = await check({
+      user: 'olga',
+      transaction_id: d.transaction_id,
+      pass: answer(question),
+    });
     expect(ok.body.result).toMatchObject({ value: true, authentication: 'ACCEPT' });
     expect(ok.body.detail).toMatchObject({ message: 'Found matching challenge', serial });
 
-    const reuse = await check({ user: 'olga', transaction_id: d.transaction_id, pass: answer(question) });
+    const reuse = await check({
+      user: 'olga',
+      transaction_id: d.transaction_id,
+      pass: answer(question),
+    });
     expect(reuse.body.result.value).toBe(false);
     expect(reuse.body.detail.message).toBe('wrong otp pin');
     const listed = await t.http().get(`/token/challenges/${serial}`).set('Authorization', t.admin);
@@ -62,9 +89,17 @@ describe('challenge-response (OCRA, HOTP) through /validate', () => {
     const d = (await check({ user: 'pete', pass: 'pp' })).body.detail;
     const wrong = await check({ user: 'pete', state: d.transaction_id, pass: '12345678' });
     expect(wrong.body.result.value).toBe(false);
-    expect(wrong.body.detail).toMatchObject({ message: 'Response did not match the challenge.', serial, type: 'ocra' });
+    expect(wrong.body.detail).toMatchObject({
+      message: 'Response did not match the challenge.',
+      serial,
+      type: 'ocra',
+    });
     expect((await tokenInfo(t, serial)).failcount).toBe(1);
-    const listed = await t.http().get('/token/challenges/').query({ serial }).set('Authorization', t.admin);
+    const listed = await t
+      .http()
+      .get('/token/challenges/')
+      .query({ serial })
+      .set('Authorization', t.admin);
     expect(listed.body.result.value.challenges[0]).toMatchObject({
       transaction_id: d.transaction_id,
       received_count: 1,
@@ -73,32 +108,62 @@ describe('challenge-response (OCRA, HOTP) through /validate', () => {
     });
     // The right answer still works afterwards (legacy `state` alias).
     const q = d.multi_challenge[0].attributes.challenge as string;
-    expect((await check({ user: 'pete', state: d.transaction_id, pass: answer(q) })).body.result.value).toBe(true);
+    expect(
+      (await check({ user: 'pete', state: d.transaction_id, pass: answer(q) })).body.result.value,
+    ).toBe(true);
     expect((await tokenInfo(t, serial)).failcount).toBe(0);
   });
 
   it('uses the challenge the RP passes, with hashchallenge and addrandomchallenge', async () => {
     const serial = await enrollOcra({ user: 'quinn', pin: 'qq' });
-    const res = await check({ user: 'quinn', pass: 'qq', challenge: 'transfer 100 EUR', hashchallenge: '1' });
+    const res = await check({
+      user: 'quinn',
+      pass: 'qq',
+      challenge: 'transfer 100 EUR',
+      hashchallenge: '1',
+    });
     const attrs = res.body.detail.multi_challenge[0].attributes;
     expect(attrs.original_challenge).toBe('transfer 100 EUR');
     expect(attrs.qrcode).toMatch(/^data:image\/png;base64,/);
-    const sha1 = require('node:crypto').createHash('sha1').update('transfer 100 EUR').digest('hex');
+    const sha1 = createHash('sha1').update('transfer 100 EUR').digest('hex');
     expect(attrs.challenge).toBe(sha1);
-    const ok = await check({ serial, transaction_id: res.body.detail.transaction_id, pass: answer(sha1) });
+    const ok = await check({
+      serial,
+      transaction_id: res.body.detail.transaction_id,
+      pass: answer(sha1),
+    });
     expect(ok.body.result.value).toBe(true);
-    const rnd = await check({ user: 'quinn', pass: 'qq', challenge: 'abc', addrandomchallenge: '5', hashchallenge: 'sha1' });
-    expect(rnd.body.detail.multi_challenge[0].attributes.original_challenge).toMatch(/^abc[A-Za-z0-9]{5}$/);
+    const rnd = await check({
+      user: 'quinn',
+      pass: 'qq',
+      challenge: 'abc',
+      addrandomchallenge: '5',
+      hashchallenge: 'sha1',
+    });
+    expect(rnd.body.detail.multi_challenge[0].attributes.original_challenge).toMatch(
+      /^abc[A-Za-z0-9]{5}$/,
+    );
   });
 
   it('rejects an answer after the challenge expired', async () => {
-    const short = await startTestApp({ OCRA_CHALLENGE_VALIDITY_TIME: '1', CHALLENGE_CLEANUP_INTERVAL: '3600' });
+    const short = await startTestApp({
+      OCRA_CHALLENGE_VALIDITY_TIME: '1',
+      CHALLENGE_CLEANUP_INTERVAL: '3600',
+    });
     try {
-      await short.http().post('/token/init').set('Authorization', short.admin).send({ type: 'ocra', otpkey: OCRA_KEY, user: 'rita', serial: 'OCRAEXP1' });
-      const d = (await short.http().post('/validate/check').send({ user: 'rita', pass: '' })).body.detail;
+      await short
+        .http()
+        .post('/token/init')
+        .set('Authorization', short.admin)
+        .send({ type: 'ocra', otpkey: OCRA_KEY, user: 'rita', serial: 'OCRAEXP1' });
+      const d = (await short.http().post('/validate/check').send({ user: 'rita', pass: '' })).body
+        .detail;
       const q = d.multi_challenge[0].attributes.challenge as string;
       await new Promise((r) => setTimeout(r, 2100));
-      const late = await short.http().post('/validate/check').send({ user: 'rita', transaction_id: d.transaction_id, pass: answer(q) });
+      const late = await short
+        .http()
+        .post('/validate/check')
+        .send({ user: 'rita', transaction_id: d.transaction_id, pass: answer(q) });
       expect(late.body.result.value).toBe(false);
       expect(late.body.detail.message).toBe('Response did not match the challenge.');
     } finally {
@@ -112,17 +177,27 @@ describe('challenge-response (OCRA, HOTP) through /validate', () => {
     const res = await check({ user: 'sam', pass: 'same' });
     const d = res.body.detail;
     expect(res.body.result.authentication).toBe('CHALLENGE');
-    expect(d.multi_challenge.map((c: { serial: string }) => c.serial).sort()).toEqual([hotp, ocra].sort());
-    expect(new Set(d.multi_challenge.map((c: { transaction_id: string }) => c.transaction_id))).toEqual(new Set([d.transaction_id]));
+    expect(d.multi_challenge.map((c: { serial: string }) => c.serial).sort()).toEqual(
+      [hotp, ocra].sort(),
+    );
+    expect(
+      new Set(d.multi_challenge.map((c: { transaction_id: string }) => c.transaction_id)),
+    ).toEqual(new Set([d.transaction_id]));
     expect(d.transaction_ids).toEqual([d.transaction_id, d.transaction_id]);
     expect(d.messages).toHaveLength(2);
-    expect(d.message.split(', ').sort()).toEqual(['Please answer the challenge', 'please enter otp: '].sort());
+    expect(d.message.split(', ').sort()).toEqual(
+      ['Please answer the challenge', 'please enter otp: '].sort(),
+    );
     // HOTP answers with its current OTP (no PIN); all rows of the transaction are consumed.
     const ok = await check({ user: 'sam', transaction_id: d.transaction_id, pass: RFC_OTPS[0] });
     expect(ok.body.result.value).toBe(true);
     expect(ok.body.detail.serial).toBe(hotp);
-    const q = d.multi_challenge.find((c: { type: string }) => c.type === 'ocra').attributes.challenge;
-    expect((await check({ user: 'sam', transaction_id: d.transaction_id, pass: answer(q) })).body.result.value).toBe(false);
+    const q = d.multi_challenge.find((c: { type: string }) => c.type === 'ocra').attributes
+      .challenge;
+    expect(
+      (await check({ user: 'sam', transaction_id: d.transaction_id, pass: answer(q) })).body.result
+        .value,
+    ).toBe(false);
   });
 
   it('/validate/triggerchallenge creates challenges without PIN for admins only', async () => {
@@ -131,29 +206,64 @@ describe('challenge-response (OCRA, HOTP) through /validate', () => {
     const noAuth = await t.http().post('/validate/triggerchallenge').send({ user: 'tina' });
     expect(noAuth.status).toBe(401);
     expect(noAuth.body.result.error.code).toBe(4033);
-    const asUser = await t.http().post('/validate/triggerchallenge').set('Authorization', await t.tokenFor('user', 'tina')).send({ user: 'tina' });
+    const asUser = await t
+      .http()
+      .post('/validate/triggerchallenge')
+      .set('Authorization', await t.tokenFor('user', 'tina'))
+      .send({ user: 'tina' });
     expect(asUser.status).toBe(401);
     expect(asUser.body.result.error.code).toBe(4306);
-    const res = await t.http().post('/validate/triggerchallenge').set('Authorization', t.admin).send({ user: 'tina' });
+    const res = await t
+      .http()
+      .post('/validate/triggerchallenge')
+      .set('Authorization', t.admin)
+      .send({ user: 'tina' });
     expect(res.body.result).toMatchObject({ status: true, value: 2, authentication: 'CHALLENGE' });
     expect(res.body.id).toBe(2);
-    expect(res.body.detail.multi_challenge.map((c: { serial: string }) => c.serial).sort()).toEqual([hotp, ocra].sort());
-    const typed = await t.http().get('/validate/triggerchallenge').query({ user: 'tina', type: 'ocra' }).set('Authorization', t.admin);
+    expect(res.body.detail.multi_challenge.map((c: { serial: string }) => c.serial).sort()).toEqual(
+      [hotp, ocra].sort(),
+    );
+    const typed = await t
+      .http()
+      .get('/validate/triggerchallenge')
+      .query({ user: 'tina', type: 'ocra' })
+      .set('Authorization', t.admin);
     expect(typed.body.result.value).toBe(1);
-    const none = await t.http().post('/validate/triggerchallenge').set('Authorization', t.admin).send({ user: 'nobody-here' });
+    const none = await t
+      .http()
+      .post('/validate/triggerchallenge')
+      .set('Authorization', t.admin)
+      .send({ user: 'nobody-here' });
     expect(none.body.result).toMatchObject({ value: 0, authentication: 'REJECT' });
-    expect(none.body.detail).toMatchObject({ messages: [], transaction_ids: [], multi_challenge: [] });
+    expect(none.body.detail).toMatchObject({
+      messages: [],
+      transaction_ids: [],
+      multi_challenge: [],
+    });
     // the fail counter is never touched by triggering
     expect((await tokenInfo(t, ocra)).failcount).toBe(0);
   });
 
   it('/validate/polltransaction reports pending, never consumes, and false for unknown ids', async () => {
     await enrollOcra({ user: 'uma' });
-    const d = (await t.http().post('/validate/triggerchallenge').set('Authorization', t.admin).send({ user: 'uma' })).body.detail;
+    const d = (
+      await t
+        .http()
+        .post('/validate/triggerchallenge')
+        .set('Authorization', t.admin)
+        .send({ user: 'uma' })
+    ).body.detail;
     for (let i = 0; i < 2; i++) {
-      const poll = await t.http().get('/validate/polltransaction').query({ transaction_id: d.transaction_id });
+      const poll = await t
+        .http()
+        .get('/validate/polltransaction')
+        .query({ transaction_id: d.transaction_id });
       expect(poll.body.id).toBe(2);
-      expect(poll.body.result).toMatchObject({ status: true, value: false, authentication: 'REJECT' });
+      expect(poll.body.result).toMatchObject({
+        status: true,
+        value: false,
+        authentication: 'REJECT',
+      });
       expect(poll.body.detail.challenge_status).toBe('pending');
     }
     const byPath = await t.http().get(`/validate/polltransaction/${d.transaction_id}`);
@@ -169,17 +279,33 @@ describe('challenge-response (OCRA, HOTP) through /validate', () => {
     expect(missing.body.result.error.message).toContain('Missing parameter: transaction_id');
     // the challenge still answers after polling
     const q = d.multi_challenge[0].attributes.challenge;
-    expect((await check({ user: 'uma', transaction_id: d.transaction_id, pass: answer(q) })).body.result.value).toBe(true);
+    expect(
+      (await check({ user: 'uma', transaction_id: d.transaction_id, pass: answer(q) })).body.result
+        .value,
+    ).toBe(true);
   });
 
   it('refuses invalid suites at init and leaves nothing behind', async () => {
-    for (const suite of ['OCRA-1:HOTP-SHA3-6:QH10-S128', 'OCRA-1:HOTP-SHA1-3:QN08', 'OCRA-1:HOTP-SHA1-6:C-QN65-PSHA1', 'foo']) {
-      const res = await t.http().post('/token/init').set('Authorization', t.admin).send({ type: 'ocra', otpkey: OCRA_KEY, ocrasuite: suite, serial: 'OCRABAD1' });
+    for (const suite of [
+      'OCRA-1:HOTP-SHA3-6:QH10-S128',
+      'OCRA-1:HOTP-SHA1-3:QN08',
+      'OCRA-1:HOTP-SHA1-6:C-QN65-PSHA1',
+      'foo',
+    ]) {
+      const res = await t
+        .http()
+        .post('/token/init')
+        .set('Authorization', t.admin)
+        .send({ type: 'ocra', otpkey: OCRA_KEY, ocrasuite: suite, serial: 'OCRABAD1' });
       expect(res.status).toBe(400);
       expect(res.body.result.error.code).toBe(905);
       expect(res.body.result.error.message).toMatch(/^ERR905: Invalid OCRA suite: /);
     }
-    const list = await t.http().get('/token/').query({ serial: 'OCRABAD1' }).set('Authorization', t.admin);
+    const list = await t
+      .http()
+      .get('/token/')
+      .query({ serial: 'OCRABAD1' })
+      .set('Authorization', t.admin);
     expect(list.body.result.value.count).toBe(0);
   });
 
@@ -190,8 +316,13 @@ describe('challenge-response (OCRA, HOTP) through /validate', () => {
     const q = d.multi_challenge[0].attributes.challenge as string;
     expect(q).toMatch(/^\d{8}$/);
     const step = Math.floor(Date.now() / 60000);
-    const resp = computeOcra(OcraSuite.parse(suite), Buffer.from(OCRA_KEY, 'hex'), { question: q, timestamp: step });
-    expect((await check({ serial, transaction_id: d.transaction_id, pass: resp })).body.result.value).toBe(true);
+    const resp = computeOcra(OcraSuite.parse(suite), Buffer.from(OCRA_KEY, 'hex'), {
+      question: q,
+      timestamp: step,
+    });
+    expect(
+      (await check({ serial, transaction_id: d.transaction_id, pass: resp })).body.result.value,
+    ).toBe(true);
     expect((await tokenInfo(t, serial)).count).toBeGreaterThanOrEqual(step - 1);
   });
 });

@@ -1,7 +1,14 @@
 import { computeOcra } from '../../src/crypto/ocra/ocra';
 import { OcraSuite } from '../../src/crypto/ocra/ocra-suite';
 import { totp } from '../../src/crypto/totp';
-import { enrollHotp, RFC_KEY, RFC_OTPS, startTestApp, TestApp, tokenInfo } from '../helpers/test-app';
+import {
+  enrollHotp,
+  RFC_KEY,
+  RFC_OTPS,
+  startTestApp,
+  TestApp,
+  tokenInfo,
+} from '../helpers/test-app';
 
 const PARALLEL = 30;
 
@@ -15,7 +22,9 @@ describe('concurrent identical requests', () => {
 
   const burst = (params: Record<string, string>) =>
     Promise.all(
-      Array.from({ length: PARALLEL }, () => t.http().post('/validate/check').type('form').send(params)),
+      Array.from({ length: PARALLEL }, () =>
+        t.http().post('/validate/check').type('form').send(params),
+      ),
     );
 
   it('30 checks with the same HOTP value give exactly one success', async () => {
@@ -49,11 +58,19 @@ describe('concurrent identical requests', () => {
     const trig = await t.http().post('/validate/check').send({ user: 'race3', pass: '' });
     const { transaction_id, multi_challenge } = trig.body.detail;
     const question = multi_challenge[0].attributes.challenge as string;
-    const response = computeOcra(OcraSuite.parse('OCRA-1:HOTP-SHA1-8:QH40'), Buffer.from(RFC_KEY, 'hex'), { question });
+    const response = computeOcra(
+      OcraSuite.parse('OCRA-1:HOTP-SHA1-8:QH40'),
+      Buffer.from(RFC_KEY, 'hex'),
+      { question },
+    );
     const results = await burst({ user: 'race3', transaction_id, pass: response });
     expect(results.map((r) => r.status)).toEqual(Array(PARALLEL).fill(200));
     expect(results.filter((r) => r.body.result.value === true)).toHaveLength(1);
-    const listed = await t.http().get('/token/challenges/').query({ transaction_id }).set('Authorization', t.admin);
+    const listed = await t
+      .http()
+      .get('/token/challenges/')
+      .query({ transaction_id })
+      .set('Authorization', t.admin);
     expect(listed.body.result.value.count).toBe(0);
   });
 
@@ -61,10 +78,16 @@ describe('concurrent identical requests', () => {
     const serial = await enrollHotp(t);
     const results = await Promise.all(
       Array.from({ length: PARALLEL }, (_, i) =>
-        t.http().post('/token/assign').set('Authorization', t.admin).send({ serial, user: `owner${i}` }),
+        t
+          .http()
+          .post('/token/assign')
+          .set('Authorization', t.admin)
+          .send({ serial, user: `owner${i}` }),
       ),
     );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
-    expect(results.filter((r) => r.status === 400).every((r) => r.body.result.error.code === 1103)).toBe(true);
+    expect(
+      results.filter((r) => r.status === 400).every((r) => r.body.result.error.code === 1103),
+    ).toBe(true);
   });
 });

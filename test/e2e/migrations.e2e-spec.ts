@@ -12,7 +12,9 @@ describe('database schema', () => {
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
       expect(await ds.showMigrations()).toBe(false);
       await ds.undoLastMigration();
-      const tables = await ds.createQueryRunner().getTables(['token', 'tokeninfo', 'tokenrealm', 'challenge']);
+      const tables = await ds
+        .createQueryRunner()
+        .getTables(['token', 'tokeninfo', 'tokenrealm', 'challenge']);
       expect(tables).toHaveLength(0);
       await ds.runMigrations();
       expect((await ds.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
@@ -25,12 +27,27 @@ describe('database schema', () => {
     const t = await startTestApp({ CHALLENGE_CLEANUP_INTERVAL: '1' });
     try {
       const challenges = t.app.get(ChallengeService);
-      await challenges.create({ transactionId: '11111111111111111111', serial: 'S1', tokentype: 'hotp', challenge: '', validity: 1 });
-      await challenges.create({ transactionId: '22222222222222222222', serial: 'S2', tokentype: 'hotp', challenge: '', validity: 600 });
+      await challenges.create({
+        transactionId: '11111111111111111111',
+        serial: 'S1',
+        tokentype: 'hotp',
+        challenge: '',
+        validity: 1,
+      });
+      await challenges.create({
+        transactionId: '22222222222222222222',
+        serial: 'S2',
+        tokentype: 'hotp',
+        challenge: '',
+        validity: 600,
+      });
       expect(await challenges.forTransaction('11111111111111111111')).toHaveLength(1);
       // The scheduled sweep (every second here) removes the row once it has expired.
       const deadline = Date.now() + 6000;
-      while (Date.now() < deadline && (await challenges.forTransaction('11111111111111111111')).length > 0) {
+      while (
+        Date.now() < deadline &&
+        (await challenges.forTransaction('11111111111111111111')).length > 0
+      ) {
         await new Promise((r) => setTimeout(r, 250));
       }
       expect(await challenges.forTransaction('11111111111111111111')).toHaveLength(0);
@@ -45,7 +62,13 @@ describe('database schema', () => {
     const t = await startTestApp({ CHALLENGE_CLEANUP_INTERVAL: '3600' });
     try {
       const challenges = t.app.get(ChallengeService);
-      await challenges.create({ transactionId: '33333333333333333333', serial: 'S3', tokentype: 'hotp', challenge: '', validity: 1 });
+      await challenges.create({
+        transactionId: '33333333333333333333',
+        serial: 'S3',
+        tokentype: 'hotp',
+        challenge: '',
+        validity: 1,
+      });
       await new Promise((r) => setTimeout(r, 2100));
       const res = await t.http().delete('/token/challenges/expired').set('Authorization', t.admin);
       expect(res.body.result.value).toEqual({ status: true, deleted: 1 });

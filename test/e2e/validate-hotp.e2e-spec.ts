@@ -1,4 +1,12 @@
-import { enrollHotp, otpAt, RFC_KEY, RFC_OTPS, startTestApp, TestApp, tokenInfo } from '../helpers/test-app';
+import {
+  enrollHotp,
+  otpAt,
+  RFC_KEY,
+  RFC_OTPS,
+  startTestApp,
+  TestApp,
+  tokenInfo,
+} from '../helpers/test-app';
 
 describe('/validate/check with HOTP', () => {
   let t: TestApp;
@@ -7,7 +15,8 @@ describe('/validate/check with HOTP', () => {
   });
   afterAll(() => t.close());
 
-  const check = (params: Record<string, string>) => t.http().post('/validate/check').type('form').send(params);
+  const check = (params: Record<string, string>) =>
+    t.http().post('/validate/check').type('form').send(params);
 
   it('accepts PIN+OTP, rejects the replay, and reports the envelope fields RPs read', async () => {
     const serial = await enrollHotp(t, { user: 'alice', pin: 'pin1' });
@@ -21,7 +30,11 @@ describe('/validate/check with HOTP', () => {
     });
     expect(typeof ok.body.detail.threadid).toBe('number');
     const replay = await check({ user: 'alice', pass: `pin1${RFC_OTPS[0]}` });
-    expect(replay.body.result).toMatchObject({ status: true, value: false, authentication: 'REJECT' });
+    expect(replay.body.result).toMatchObject({
+      status: true,
+      value: false,
+      authentication: 'REJECT',
+    });
     expect(replay.body.detail.message).toBe('wrong otp value. previous otp used again');
   });
 
@@ -29,11 +42,21 @@ describe('/validate/check with HOTP', () => {
     const serial = await enrollHotp(t, { user: 'bob', pin: 'secret' });
     const wrongPin = await check({ user: 'bob', pass: `nope${RFC_OTPS[0]}` });
     expect(wrongPin.body.result.value).toBe(false);
-    expect(wrongPin.body.detail).toEqual({ message: 'wrong otp pin', threadid: expect.any(Number) });
+    expect(wrongPin.body.detail).toEqual({
+      message: 'wrong otp pin',
+      threadid: expect.any(Number),
+    });
     // The OTP was not consumed by the wrong-PIN attempt.
     const wrongOtp = await check({ user: 'bob', pass: 'secret000000' });
-    expect(wrongOtp.body.detail).toMatchObject({ message: 'wrong otp value', serial, type: 'hotp', otplen: 6 });
-    expect((await check({ user: 'bob', pass: `secret${RFC_OTPS[0]}` })).body.result.value).toBe(true);
+    expect(wrongOtp.body.detail).toMatchObject({
+      message: 'wrong otp value',
+      serial,
+      type: 'hotp',
+      otplen: 6,
+    });
+    expect((await check({ user: 'bob', pass: `secret${RFC_OTPS[0]}` })).body.result.value).toBe(
+      true,
+    );
     const info = await tokenInfo(t, serial);
     expect(info.failcount).toBe(0); // reset by the success
     expect(info.info.count_auth).toBe('3');
@@ -52,7 +75,12 @@ describe('/validate/check with HOTP', () => {
   it('resyncs with two consecutive OTPs far ahead', async () => {
     const serial = await enrollHotp(t, { user: 'dave' });
     const resync = (otp1: string, otp2: string) =>
-      t.http().post('/token/resync').set('Authorization', t.admin).type('form').send({ serial, otp1, otp2 });
+      t
+        .http()
+        .post('/token/resync')
+        .set('Authorization', t.admin)
+        .type('form')
+        .send({ serial, otp1, otp2 });
     expect((await resync(otpAt(RFC_KEY, 500), otpAt(RFC_KEY, 502))).body.result.value).toBe(false);
     expect((await resync(otpAt(RFC_KEY, 500), otpAt(RFC_KEY, 501))).body.result.value).toBe(true);
     expect((await tokenInfo(t, serial)).count).toBe(502);
@@ -63,7 +91,10 @@ describe('/validate/check with HOTP', () => {
     const serial = await enrollHotp(t, { user: 'erin' });
     const disable = await t.http().post(`/token/disable/${serial}`).set('Authorization', t.admin);
     expect(disable.body.result.value).toBe(1);
-    expect((await t.http().post(`/token/disable/${serial}`).set('Authorization', t.admin)).body.result.value).toBe(0);
+    expect(
+      (await t.http().post(`/token/disable/${serial}`).set('Authorization', t.admin)).body.result
+        .value,
+    ).toBe(0);
     const res = await check({ user: 'erin', pass: RFC_OTPS[0] });
     expect(res.body.result.value).toBe(false);
     expect(res.body.detail.message).toBe('Token is disabled');
@@ -73,7 +104,11 @@ describe('/validate/check with HOTP', () => {
 
   it('locks at max fail until /token/reset', async () => {
     const serial = await enrollHotp(t, { user: 'frank' });
-    await t.http().post('/token/set').set('Authorization', t.admin).send({ serial, max_failcount: '3' });
+    await t
+      .http()
+      .post('/token/set')
+      .set('Authorization', t.admin)
+      .send({ serial, max_failcount: '3' });
     for (let i = 0; i < 3; i++) await check({ user: 'frank', pass: '000000' });
     const locked = await check({ user: 'frank', pass: RFC_OTPS[0] });
     expect(locked.body.result.value).toBe(false);
@@ -81,26 +116,40 @@ describe('/validate/check with HOTP', () => {
     const info = await tokenInfo(t, serial);
     expect(info.failcount).toBe(3);
     expect(info.info.failcounter_exceeded).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}[+-]\d{4}$/);
-    const reset = await t.http().post('/token/reset').set('Authorization', t.admin).send({ serial });
+    const reset = await t
+      .http()
+      .post('/token/reset')
+      .set('Authorization', t.admin)
+      .send({ serial });
     expect(reset.body.result.value).toBe(1);
     expect((await check({ user: 'frank', pass: RFC_OTPS[0] })).body.result.value).toBe(true);
   });
 
   it('refuses a revoked token for good', async () => {
     const serial = await enrollHotp(t, { user: 'gina' });
-    expect((await t.http().post('/token/revoke').set('Authorization', t.admin).send({ serial })).body.result.value).toBe(1);
+    expect(
+      (await t.http().post('/token/revoke').set('Authorization', t.admin).send({ serial })).body
+        .result.value,
+    ).toBe(1);
     const res = await check({ user: 'gina', pass: RFC_OTPS[0] });
     expect(res.status).toBe(400);
     expect(res.body.result.error).toEqual({
       code: 1007,
       message: 'ERR1007: This action is not possible, since the token is locked',
     });
-    const enable = await t.http().post('/token/enable').set('Authorization', t.admin).send({ serial });
+    const enable = await t
+      .http()
+      .post('/token/enable')
+      .set('Authorization', t.admin)
+      .send({ serial });
     expect(enable.body.result.error.code).toBe(1007);
   });
 
   it('honours the validity period', async () => {
-    const serial = await enrollHotp(t, { user: 'hank', validity_period_end: '2001-01-01T00:00+0000' });
+    const serial = await enrollHotp(t, {
+      user: 'hank',
+      validity_period_end: '2001-01-01T00:00+0000',
+    });
     const res = await check({ user: 'hank', pass: RFC_OTPS[0] });
     expect(res.body.detail.message).toBe('Outside validity period');
     await t.http().post('/token/set').set('Authorization', t.admin).send({
@@ -109,13 +158,23 @@ describe('/validate/check with HOTP', () => {
       validity_period_end: '2999-01-01T00:00+0000',
     });
     expect((await check({ user: 'hank', pass: RFC_OTPS[0] })).body.result.value).toBe(true);
-    await t.http().post('/token/set').set('Authorization', t.admin).send({ serial, validity_period_start: '2998-01-01' });
-    expect((await check({ user: 'hank', pass: RFC_OTPS[1] })).body.detail.message).toBe('Outside validity period');
+    await t
+      .http()
+      .post('/token/set')
+      .set('Authorization', t.admin)
+      .send({ serial, validity_period_start: '2998-01-01' });
+    expect((await check({ user: 'hank', pass: RFC_OTPS[1] })).body.detail.message).toBe(
+      'Outside validity period',
+    );
   });
 
   it('applies count_auth_max', async () => {
     const serial = await enrollHotp(t, { user: 'ivan' });
-    await t.http().post('/token/set').set('Authorization', t.admin).send({ serial, count_auth_success_max: '1' });
+    await t
+      .http()
+      .post('/token/set')
+      .set('Authorization', t.admin)
+      .send({ serial, count_auth_success_max: '1' });
     expect((await check({ user: 'ivan', pass: RFC_OTPS[0] })).body.result.value).toBe(true);
     const res = await check({ user: 'ivan', pass: RFC_OTPS[1] });
     expect(res.body.detail.message).toBe('Authentication counter exceeded');
@@ -131,7 +190,9 @@ describe('/validate/check with HOTP', () => {
     expect(unknown.body.result.error.code).toBe(601);
     const missing = await check({ pass: '123456' });
     expect(missing.status).toBe(400);
-    expect(missing.body.result.error.message).toBe('ERR905: You need to specify a serial, user or credential_id.');
+    expect(missing.body.result.error.message).toBe(
+      'ERR905: You need to specify a serial, user or credential_id.',
+    );
     const noPass = await check({ user: 'alice' });
     expect(noPass.body.result.error.message).toBe('ERR905: Missing parameter: pass');
   });
@@ -140,15 +201,23 @@ describe('/validate/check with HOTP', () => {
     const serial = await enrollHotp(t, { user: 'judy' });
     const res = await check({ user: 'other', serial, pass: RFC_OTPS[0] });
     expect(res.status).toBe(400);
-    expect(res.body.result.error.message).toBe('ERR905: Given serial does not belong to given user!');
+    expect(res.body.result.error.message).toBe(
+      'ERR905: Given serial does not belong to given user!',
+    );
     expect((await check({ user: 'judy', serial, pass: RFC_OTPS[0] })).body.result.value).toBe(true);
   });
 
   it('accepts GET with query parameters and JSON bodies', async () => {
     await enrollHotp(t, { user: 'kate', pin: 'p' });
-    const get = await t.http().get('/validate/check').query({ user: 'kate', pass: `p${RFC_OTPS[0]}` });
+    const get = await t
+      .http()
+      .get('/validate/check')
+      .query({ user: 'kate', pass: `p${RFC_OTPS[0]}` });
     expect(get.body.result.value).toBe(true);
-    const json = await t.http().post('/validate/check').send({ user: 'kate', pass: `p${RFC_OTPS[1]}` });
+    const json = await t
+      .http()
+      .post('/validate/check')
+      .send({ user: 'kate', pass: `p${RFC_OTPS[1]}` });
     expect(json.body.result.value).toBe(true);
   });
 });

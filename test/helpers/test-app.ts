@@ -8,7 +8,18 @@ import { hotp } from '../../src/crypto/hotp';
 export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 export const RFC_KEY = '3132333435363738393031323334353637383930';
 /** RFC 4226 Appendix D OTPs for RFC_KEY, counters 0..9. */
-export const RFC_OTPS = ['755224', '287082', '359152', '969429', '338314', '254676', '287922', '162583', '399871', '520489'];
+export const RFC_OTPS = [
+  '755224',
+  '287082',
+  '359152',
+  '969429',
+  '338314',
+  '254676',
+  '287922',
+  '162583',
+  '399871',
+  '520489',
+];
 
 export const isMysql = () => (process.env.DB_TYPE ?? 'sqlite').toLowerCase() !== 'sqlite';
 
@@ -20,7 +31,9 @@ async function resetMysql(): Promise<void> {
   const conn = await createConnection(MYSQL_URL);
   try {
     await conn.query(`DROP DATABASE IF EXISTS \`${MYSQL_DB}\``);
-    await conn.query(`CREATE DATABASE \`${MYSQL_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await conn.query(
+      `CREATE DATABASE \`${MYSQL_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
   } finally {
     await conn.end();
   }
@@ -31,7 +44,12 @@ export interface TestApp {
   url: string;
   http: () => ReturnType<typeof request>;
   admin: string;
-  tokenFor(role: 'admin' | 'user', username: string, realm?: string, extra?: Record<string, unknown>): Promise<string>;
+  tokenFor(
+    role: 'admin' | 'user',
+    username: string,
+    realm?: string,
+    extra?: Record<string, unknown>,
+  ): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -67,7 +85,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   }
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
-  const tokenFor = (role: 'admin' | 'user', username: string, realm?: string, extra: Record<string, unknown> = {}) =>
+  const tokenFor = (
+    role: 'admin' | 'user',
+    username: string,
+    realm?: string,
+    extra: Record<string, unknown> = {},
+  ) =>
     new SignJWT({ role, username, ...(realm ? { realm } : {}), ...extra })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuedAt()
@@ -84,7 +107,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   };
 }
 
-export function otpAt(keyHex: string, counter: number, digits = 6, hash: 'sha1' | 'sha256' | 'sha512' = 'sha1') {
+export function otpAt(
+  keyHex: string,
+  counter: number,
+  digits = 6,
+  hash: 'sha1' | 'sha256' | 'sha512' = 'sha1',
+) {
   return hotp(Buffer.from(keyHex, 'hex'), counter, digits, hash);
 }
 
@@ -96,7 +124,8 @@ export async function enrollHotp(t: TestApp, fields: Record<string, string> = {}
     .set('Authorization', `Bearer ${t.admin}`)
     .type('form')
     .send({ type: 'hotp', otpkey: RFC_KEY, ...fields });
-  if (res.status !== 200) throw new Error(`enroll failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 200)
+    throw new Error(`enroll failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.detail.serial as string;
 }
 

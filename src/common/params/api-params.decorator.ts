@@ -18,11 +18,10 @@ export function ApiParams(dto: Ctor, where: 'query' | 'body'): MethodDecorator {
       ApiBody({ type: dto }),
     );
   }
-  const names = (Reflect.getMetadata(PROPERTIES_ARRAY, dto.prototype) ??
-    []) as string[];
+  const names = (Reflect.getMetadata(PROPERTIES_ARRAY, dto.prototype as object) ?? []) as string[];
   const decorators = names.map((n) => {
     const name = n.replace(/^:/, '');
-    const meta = Reflect.getMetadata(PROPERTIES, dto.prototype, name) as {
+    const meta = Reflect.getMetadata(PROPERTIES, dto.prototype as object, name) as {
       description?: string;
       required?: boolean;
       example?: string;

@@ -51,9 +51,7 @@ function doc(opts: FieldOptions) {
 }
 
 export function RequiredField(opts: FieldOptions): PropertyDecorator {
-  const presence = opts.allowEmpty
-    ? []
-    : [IsNotEmpty({ message: 'Missing parameter: $property' })];
+  const presence = opts.allowEmpty ? [] : [IsNotEmpty({ message: 'Missing parameter: $property' })];
   return applyDecorators(ApiProperty(doc(opts)), ...presence, ...checks(opts));
 }
 

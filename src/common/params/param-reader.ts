@@ -5,7 +5,14 @@ const CONTROL_CHARS = /[\u0000-\u001f]/;
 
 /** privacyIDEA's is_true: only 1, "1", true and the three spellings of "true". */
 export function isTrue(value: unknown): boolean {
-  return value === 1 || value === true || value === '1' || value === 'True' || value === 'true' || value === 'TRUE';
+  return (
+    value === 1 ||
+    value === true ||
+    value === '1' ||
+    value === 'True' ||
+    value === 'true' ||
+    value === 'TRUE'
+  );
 }
 
 /** A scalar request value as a string; objects and arrays are refused. */
@@ -38,7 +45,9 @@ export class ParamReader {
     if (value === undefined) return undefined;
     if (value === '' && !opts.allowEmpty) return undefined;
     if (opts.maxLength !== undefined && value.length > opts.maxLength) {
-      throw new ParameterError(`Invalid parameter ${key}: longer than ${opts.maxLength} characters`);
+      throw new ParameterError(
+        `Invalid parameter ${key}: longer than ${opts.maxLength} characters`,
+      );
     }
     if (opts.identifier && CONTROL_CHARS.test(value)) {
       throw new ParameterError(`Invalid parameter ${key}: control characters are not allowed`);
@@ -73,7 +82,9 @@ export class ParamReader {
   list(key: string): string[] | undefined {
     const v = this.raw[key];
     if (v === undefined || v === null) return undefined;
-    const items = Array.isArray(v) ? v.map((x) => scalarString(key, x) ?? '') : (scalarString(key, v) ?? '').split(',');
+    const items = Array.isArray(v)
+      ? v.map((x) => scalarString(key, x) ?? '')
+      : (scalarString(key, v) ?? '').split(',');
     return items.map((s) => s.trim()).filter((s) => s.length > 0);
   }
 }

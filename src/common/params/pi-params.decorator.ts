@@ -36,7 +36,8 @@ export function buildDto<T extends PiDto>(cls: DtoClass<T>, raw: Record<string, 
   });
   if (errors.length > 0) {
     const first = errors[0];
-    const message = Object.values(first.constraints ?? {})[0] ?? `Invalid parameter ${first.property}`;
+    const message =
+      Object.values(first.constraints ?? {})[0] ?? `Invalid parameter ${first.property}`;
     if (message.startsWith('Missing parameter: ')) throw new MissingParameterError(first.property);
     throw new ParameterError(message);
   }
@@ -45,7 +46,6 @@ export function buildDto<T extends PiDto>(cls: DtoClass<T>, raw: Record<string, 
 }
 
 /** `@PiParams(CheckDto) dto: CheckDto` — parameters from query, form, JSON and path, validated. */
-export const PiParams = createParamDecorator(
-  (cls: DtoClass<PiDto>, ctx: ExecutionContext) =>
-    buildDto(cls, requestParams(ctx.switchToHttp().getRequest<RequestLike>())),
+export const PiParams = createParamDecorator((cls: DtoClass<PiDto>, ctx: ExecutionContext) =>
+  buildDto(cls, requestParams(ctx.switchToHttp().getRequest<RequestLike>())),
 );

@@ -7,7 +7,12 @@ export function lenientPercentDecode(text: string, plusAsSpace = false): string 
   const bytes: number[] = [];
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
-    if (ch === '%' && i + 2 < text.length + 0 && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
+    if (
+      ch === '%' &&
+      i + 2 < text.length + 0 &&
+      isHex(text.charCodeAt(i + 1)) &&
+      isHex(text.charCodeAt(i + 2))
+    ) {
       bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
       i += 2;
     } else if (ch === '+' && plusAsSpace) {
@@ -26,7 +31,10 @@ function isHex(code: number): boolean {
 }
 
 /** Parses `a=1&b=2` (form or query string); the first occurrence of a key wins (Flask semantics). */
-export function parseUrlEncoded(raw: string, into: Record<string, unknown> = {}): Record<string, unknown> {
+export function parseUrlEncoded(
+  raw: string,
+  into: Record<string, unknown> = {},
+): Record<string, unknown> {
   if (!raw) return into;
   for (const part of raw.split('&')) {
     if (!part) continue;

@@ -136,7 +136,9 @@ export class InitialSchema1763800000000 implements MigrationInterface {
     const type = q.connection.driver.options.type;
     if (type !== 'mysql' && type !== 'mariadb') return;
     for (const table of ['token', 'tokeninfo', 'tokenrealm', 'challenge']) {
-      await q.query(`ALTER TABLE \`${table}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+      await q.query(
+        `ALTER TABLE \`${table}\` CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`,
+      );
     }
   }
 

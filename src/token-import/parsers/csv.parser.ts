@@ -2,7 +2,9 @@ import {
   ImportFormatError,
   ImportRecordError,
   ImportResult,
-  ImportedToken, tagRecord } from './imported-token';
+  ImportedToken,
+  tagRecord,
+} from './imported-token';
 import {
   DEFAULT_OCRA_SUITE,
   DEFAULT_TIME_STEP,

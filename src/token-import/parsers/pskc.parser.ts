@@ -4,7 +4,9 @@ import {
   ImportRecordError,
   ImportResult,
   ImportedToken,
-  ImportedTokenType, tagRecord } from './imported-token';
+  ImportedTokenType,
+  tagRecord,
+} from './imported-token';
 import {
   XmlElement,
   attr,

@@ -9,7 +9,12 @@ import { TokenType } from '../token-type.decorator';
 import type { OtpMatch } from '../token-type.interface';
 
 /** Event-based OATH token (RFC 4226): `count` is the next counter the server accepts. */
-@TokenType({ type: 'hotp', prefix: 'OATH', aliases: ['hmac'], description: 'HOTP: event based OTP token' })
+@TokenType({
+  type: 'hotp',
+  prefix: 'OATH',
+  aliases: ['hmac'],
+  description: 'HOTP: event based OTP token',
+})
 @Injectable()
 export class HotpTokenType extends OathTokenType {
   protected readonly oathType = 'hotp' as const;
@@ -24,7 +29,14 @@ export class HotpTokenType extends OathTokenType {
 
   override checkOtp(token: TokenRecord, otp: string): OtpMatch | null {
     const { count, countWindow, otplen } = token.row;
-    const c = findHotpCounter(this.keyOf(token), otp, count, countWindow, otplen, this.hashOf(token));
+    const c = findHotpCounter(
+      this.keyOf(token),
+      otp,
+      count,
+      countWindow,
+      otplen,
+      this.hashOf(token),
+    );
     return c < 0 ? null : { counter: c, newCount: c + 1 };
   }
 

@@ -12,7 +12,12 @@ import { BaseTokenType } from '../base-token-type';
 import { qrDataUri } from '../oath/oath-token-type';
 import type { TokenRecord } from '../token-record';
 import { TokenType } from '../token-type.decorator';
-import type { ChallengeCheck, ChallengeContext, ChallengeSpec, InitContext } from '../token-type.interface';
+import type {
+  ChallengeCheck,
+  ChallengeContext,
+  ChallengeSpec,
+  InitContext,
+} from '../token-type.interface';
 
 export const DEFAULT_OCRA_SUITE = 'OCRA-1:HOTP-SHA1-8:QH40';
 
@@ -59,7 +64,9 @@ export class OcraTokenType extends BaseTokenType {
 
   async init(ctx: InitContext): Promise<Record<string, unknown>> {
     const { params, draft } = ctx;
-    const suite = tokenOcraSuite(params.optional('ocrasuite', { maxLength: 64 }) ?? DEFAULT_OCRA_SUITE);
+    const suite = tokenOcraSuite(
+      params.optional('ocrasuite', { maxLength: 64 }) ?? DEFAULT_OCRA_SUITE,
+    );
     const otpkey = params.optional('otpkey', { identifier: true });
     if (otpkey !== undefined && params.bool('genkey')) {
       throw new ParameterError(
@@ -109,7 +116,11 @@ export class OcraTokenType extends BaseTokenType {
     return { message: OCRA_CHALLENGE_MESSAGE, challenge: created.challenge, attributes };
   }
 
-  override checkChallengeResponse(token: TokenRecord, pass: string, row: Challenge): ChallengeCheck {
+  override checkChallengeResponse(
+    token: TokenRecord,
+    pass: string,
+    row: Challenge,
+  ): ChallengeCheck {
     let result;
     try {
       result = verifyOcra(

@@ -38,7 +38,8 @@ export class TotpTokenType extends OathTokenType {
     const { params, draft } = ctx;
     const step = params.int('timeStep') ?? this.config.tokens.totpTimeStep;
     if (!ALLOWED_STEPS.includes(step)) throw new ParameterError('Invalid timeStep: use 30 or 60');
-    const window = params.int('timeWindow', { min: 0, max: 86400 }) ?? this.config.tokens.totpTimeWindow;
+    const window =
+      params.int('timeWindow', { min: 0, max: 86400 }) ?? this.config.tokens.totpTimeWindow;
     const shiftText = params.optional('timeShift') ?? '0';
     const shift = Number(shiftText);
     if (!Number.isFinite(shift) || Math.abs(shift) > 86400) {
@@ -64,7 +65,14 @@ export class TotpTokenType extends OathTokenType {
     const steps = Math.floor(window / step);
     const start = Math.max(0, t - steps);
     const { otplen, count } = token.row;
-    const c = findHotpCounter(this.keyOf(token), otp, start, t + steps - start, otplen, this.hashOf(token));
+    const c = findHotpCounter(
+      this.keyOf(token),
+      otp,
+      start,
+      t + steps - start,
+      otplen,
+      this.hashOf(token),
+    );
     if (c < 0 || (count !== 0 && c <= count)) return null;
     // Drift tracking: remember where the device's clock is relative to ours.
     const newShift = Math.round(c * step - now);

@@ -1,8 +1,17 @@
 import { OptionalField, RequiredField } from '../../common/params/param-fields';
 import { PiDto } from '../../common/params/pi-params.decorator';
 
-const SERIAL = { description: 'Token serial', maxLength: 40, identifier: true, example: 'OATH0001A2B3' };
-const USER = { description: 'Owner login (login@realm and realm\\login accepted)', maxLength: 256, identifier: true };
+const SERIAL = {
+  description: 'Token serial',
+  maxLength: 40,
+  identifier: true,
+  example: 'OATH0001A2B3',
+};
+const USER = {
+  description: 'Owner login (login@realm and realm\\login accepted)',
+  maxLength: 256,
+  identifier: true,
+};
 const REALM = { description: 'Realm of the user', maxLength: 256, identifier: true };
 
 /** Endpoints addressing tokens by serial or by owner (enable, disable, revoke, reset, unassign). */
@@ -38,10 +47,18 @@ export class InitTokenDto extends PiDto {
   @OptionalField({ description: 'Prefix of a generated serial', maxLength: 20, identifier: true })
   prefix?: string;
 
-  @OptionalField({ description: 'Description (truncated to 80 characters)', maxLength: 4096, allowEmpty: true })
+  @OptionalField({
+    description: 'Description (truncated to 80 characters)',
+    maxLength: 4096,
+    allowEmpty: true,
+  })
   description?: string;
 
-  @OptionalField({ description: 'Token PIN (stored as an argon2id hash)', maxLength: 1024, allowEmpty: true })
+  @OptionalField({
+    description: 'Token PIN (stored as an argon2id hash)',
+    maxLength: 1024,
+    allowEmpty: true,
+  })
   pin?: string;
 
   @OptionalField(USER)
@@ -53,10 +70,18 @@ export class InitTokenDto extends PiDto {
   @OptionalField({ description: 'Additional realms, comma separated', maxLength: 4096 })
   tokenrealm?: string;
 
-  @OptionalField({ description: 'Key as hex (or base32check with otpkeyformat)', maxLength: 1024, identifier: true })
+  @OptionalField({
+    description: 'Key as hex (or base32check with otpkeyformat)',
+    maxLength: 1024,
+    identifier: true,
+  })
   otpkey?: string;
 
-  @OptionalField({ description: 'hex (default) or base32check', maxLength: 20, enum: ['hex', 'base32check'] })
+  @OptionalField({
+    description: 'hex (default) or base32check',
+    maxLength: 20,
+    enum: ['hex', 'base32check'],
+  })
   otpkeyformat?: string;
 
   @OptionalField({ description: '1: generate the key on the server', maxLength: 8 })
@@ -83,10 +108,18 @@ export class InitTokenDto extends PiDto {
   @OptionalField({ description: 'OCRA suite (OCRA only)', maxLength: 64 })
   ocrasuite?: string;
 
-  @OptionalField({ description: 'Start of the validity period (ISO 8601)', maxLength: 64, allowEmpty: true })
+  @OptionalField({
+    description: 'Start of the validity period (ISO 8601)',
+    maxLength: 64,
+    allowEmpty: true,
+  })
   validity_period_start?: string;
 
-  @OptionalField({ description: 'End of the validity period (ISO 8601)', maxLength: 64, allowEmpty: true })
+  @OptionalField({
+    description: 'End of the validity period (ISO 8601)',
+    maxLength: 64,
+    allowEmpty: true,
+  })
   validity_period_end?: string;
 }
 
@@ -119,13 +152,25 @@ export class SetPinDto extends PiDto {
   @RequiredField(SERIAL)
   serial!: string;
 
-  @OptionalField({ description: 'Token PIN used for authentication', maxLength: 1024, allowEmpty: true })
+  @OptionalField({
+    description: 'Token PIN used for authentication',
+    maxLength: 1024,
+    allowEmpty: true,
+  })
   otppin?: string;
 
-  @OptionalField({ description: 'Legacy user PIN (stored encrypted, unused)', maxLength: 1024, allowEmpty: true })
+  @OptionalField({
+    description: 'Legacy user PIN (stored encrypted, unused)',
+    maxLength: 1024,
+    allowEmpty: true,
+  })
   userpin?: string;
 
-  @OptionalField({ description: 'Legacy SO PIN (stored encrypted, unused)', maxLength: 1024, allowEmpty: true })
+  @OptionalField({
+    description: 'Legacy SO PIN (stored encrypted, unused)',
+    maxLength: 1024,
+    allowEmpty: true,
+  })
   sopin?: string;
 }
 
@@ -133,7 +178,11 @@ export class DescriptionDto extends PiDto {
   @RequiredField(SERIAL)
   serial!: string;
 
-  @RequiredField({ description: 'New description (may be empty)', maxLength: 4096, allowEmpty: true })
+  @RequiredField({
+    description: 'New description (may be empty)',
+    maxLength: 4096,
+    allowEmpty: true,
+  })
   description!: string;
 }
 
@@ -159,13 +208,24 @@ export class SetTokenDto extends PiDto {
   @OptionalField({ description: 'Maximum authentications (0 = unlimited)', maxLength: 9 })
   count_auth_max?: string;
 
-  @OptionalField({ description: 'Maximum successful authentications (0 = unlimited)', maxLength: 9 })
+  @OptionalField({
+    description: 'Maximum successful authentications (0 = unlimited)',
+    maxLength: 9,
+  })
   count_auth_success_max?: string;
 
-  @OptionalField({ description: 'Start of the validity period; empty removes it', maxLength: 64, allowEmpty: true })
+  @OptionalField({
+    description: 'Start of the validity period; empty removes it',
+    maxLength: 64,
+    allowEmpty: true,
+  })
   validity_period_start?: string;
 
-  @OptionalField({ description: 'End of the validity period; empty removes it', maxLength: 64, allowEmpty: true })
+  @OptionalField({
+    description: 'End of the validity period; empty removes it',
+    maxLength: 64,
+    allowEmpty: true,
+  })
   validity_period_end?: string;
 }
 
@@ -173,7 +233,11 @@ export class TokenRealmsDto extends PiDto {
   @RequiredField(SERIAL)
   serial!: string;
 
-  @RequiredField({ description: 'Realms, comma separated (or a JSON list)', maxLength: 4096, allowEmpty: true })
+  @RequiredField({
+    description: 'Realms, comma separated (or a JSON list)',
+    maxLength: 4096,
+    allowEmpty: true,
+  })
   realms!: string;
 }
 
@@ -189,7 +253,11 @@ export class TokenInfoDto extends PiDto {
 }
 
 export class ListTokensDto extends PiDto {
-  @OptionalField({ description: 'Exact serial, wildcard with *, or comma-separated list', maxLength: 4096, identifier: true })
+  @OptionalField({
+    description: 'Exact serial, wildcard with *, or comma-separated list',
+    maxLength: 4096,
+    identifier: true,
+  })
   serial?: string;
 
   @OptionalField({ description: 'Token type', maxLength: 30, identifier: true })
@@ -257,7 +325,10 @@ export class ChallengeListDto extends PiDto {
   @OptionalField({ description: 'Page size (default 15)', maxLength: 9 })
   pagesize?: string;
 
-  @OptionalField({ description: 'timestamp (default), expiration, serial, transaction_id', maxLength: 30 })
+  @OptionalField({
+    description: 'timestamp (default), expiration, serial, transaction_id',
+    maxLength: 30,
+  })
   sortby?: string;
 
   @OptionalField({ description: 'asc or desc', maxLength: 4 })

@@ -3,7 +3,11 @@ import { PiDto } from '../../common/params/pi-params.decorator';
 
 /** Parameters of /validate/triggerchallenge (api-validate.md §2). */
 export class TriggerChallengeDto extends PiDto {
-  @OptionalField({ description: 'Login, login@realm or realm\\login', maxLength: 256, identifier: true })
+  @OptionalField({
+    description: 'Login, login@realm or realm\\login',
+    maxLength: 256,
+    identifier: true,
+  })
   user?: string;
 
   @OptionalField({ description: 'Realm of the user', maxLength: 256, identifier: true })

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../config/app-config';
+import { buildDataSourceOptions, detectMysqlFlavour } from '../database/data-source-options';
+
+/** Runs pending migrations and exits: the container's first step, or a Kubernetes init container. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const options = buildDataSourceOptions(await detectMysqlFlavour(config.db));
+  const ds = new DataSource({ ...options, migrationsRun: false });
+  await ds.initialize();
+  try {
+    const ran = await ds.runMigrations({ transaction: 'each' });
+    console.log(
+      ran.length ? `applied: ${ran.map((m) => m.name).join(', ')}` : 'schema is up to date',
+    );
+  } finally {
+    await ds.destroy();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(`migration failed: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
