@@ -1,4 +1,4 @@
-import { ValidationPipe } from '@nestjs/common';
+import { Module, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import multipart from '@fastify/multipart';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -25,6 +25,15 @@ function lenientJsonObject(text: string): unknown {
 
 export interface CreateAppOptions {
   logger?: false | ('error' | 'warn' | 'log' | 'debug' | 'verbose' | 'fatal')[];
+  /** Extra modules (e.g. a test-only token type) loaded next to the application module. */
+  extraModules?: Type[];
+}
+
+function rootModule(extra: Type[] = []): Type {
+  if (extra.length === 0) return AppModule;
+  @Module({ imports: [AppModule, ...extra] })
+  class ExtendedAppModule {}
+  return ExtendedAppModule;
 }
 
 /** Builds the HTTP application exactly as production runs it; tests use the same function. */
@@ -35,10 +44,14 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<NestFastif
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
-    bodyParser: false,
-    logger: opts.logger ?? loggerLevels(config.logLevel),
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    rootModule(opts.extraModules),
+    adapter,
+    {
+      bodyParser: false,
+      logger: opts.logger ?? loggerLevels(config.logLevel),
+    },
+  );
   const fastify = app.getHttpAdapter().getInstance();
   // Multipart (token file uploads): fields and the file land in the body like form values.
   await app.register(multipart, {

@@ -1,3 +1,4 @@
+import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SignJWT } from 'jose';
 import { createConnection } from 'mysql2/promise';
@@ -57,7 +58,10 @@ export interface TestApp {
  * Starts the real application (same setup as production) on a random port, against a fresh
  * SQLite in-memory database or, with DB_TYPE=mysql, a fresh MariaDB/MySQL database.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  extraModules: Type[] = [],
+): Promise<TestApp> {
   const saved = { ...process.env };
   Object.assign(process.env, {
     AUTH_JWT_SECRET: TEST_JWT_SECRET,
@@ -78,7 +82,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   }
   let app: NestFastifyApplication;
   try {
-    app = await createApp();
+    app = await createApp({ extraModules });
     await app.listen(0, '127.0.0.1');
   } finally {
     process.env = saved;
