@@ -7,6 +7,7 @@ import { PiExceptionFilter } from './common/pi-exception.filter';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { LoggingModule } from './logging/logging.module';
 import { SecurityModule } from './security/security.module';
 import { TokenModule } from './token/token.module';
 import { TokenImportModule } from './token-import/token-import.module';
@@ -16,6 +17,7 @@ import { ValidateModule } from './validate/validate.module';
 @Module({
   imports: [
     ConfigModule,
+    LoggingModule,
     CommonModule,
     SecurityModule,
     DatabaseModule,

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import multipart from '@fastify/multipart';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadConfig } from './config/app-config';
 import { FormBody } from './common/params/request-params';
@@ -49,9 +50,13 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<NestFastif
     adapter,
     {
       bodyParser: false,
-      logger: opts.logger ?? loggerLevels(config.logLevel),
+      bufferLogs: true,
+      ...(opts.logger !== undefined || config.logLevel === 'silent'
+        ? { logger: opts.logger ?? loggerLevels(config.logLevel) }
+        : {}),
     },
   );
+  if (opts.logger === undefined && config.logLevel !== 'silent') app.useLogger(app.get(PinoLogger));
   const fastify = app.getHttpAdapter().getInstance();
   // Multipart (token file uploads): fields and the file land in the body like form values.
   await app.register(multipart, {
