@@ -22,7 +22,8 @@ const { values } = parseArgs({
 
 function secret() {
   if (process.env.AUTH_JWT_SECRET) return process.env.AUTH_JWT_SECRET;
-  if (process.env.AUTH_JWT_SECRET_FILE) return readFileSync(process.env.AUTH_JWT_SECRET_FILE, 'utf8').trim();
+  if (process.env.AUTH_JWT_SECRET_FILE)
+    return readFileSync(process.env.AUTH_JWT_SECRET_FILE, 'utf8').trim();
   const dataDir = resolve(process.env.DATA_DIR || './data');
   const file = join(dataDir, 'jwt.secret');
   if (!existsSync(file)) {

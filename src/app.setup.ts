@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import { Module, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import multipart from '@fastify/multipart';
@@ -8,7 +9,9 @@ import { AppModule } from './app.module';
 import { loadConfig } from './config/app-config';
 import { FormBody } from './common/params/request-params';
 import { parseUrlEncoded } from './common/params/url-decoding';
-import { MethodNotAllowedError } from './common/errors';
+import { errorEnvelope } from './common/envelope';
+import { ErrorCode } from './common/errors';
+import { ROUTE_TABLES, RouteTable } from './common/route-table';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -44,6 +47,13 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<NestFastif
     bodyLimit: BODY_LIMIT,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    // Errors the router raises before Nest sees the request (e.g. a malformed URL).
+    frameworkErrors: (_error: unknown, _req: unknown, reply: FastifyReply) => {
+      void reply
+        .code(400)
+        .type('application/json; charset=utf-8')
+        .send(errorEnvelope(config.versions, ErrorCode.PARAMETER, 'ERR905: Invalid request URL'));
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule(opts.extraModules),
@@ -80,25 +90,20 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<NestFastif
     { parseAs: 'string', bodyLimit: BODY_LIMIT },
     (_req, body, done) => done(null, lenientJsonObject(body as string)),
   );
+  registerRouteTable(app);
   app.useGlobalPipes(new ValidationPipe({ whitelist: true }));
   app.enableShutdownHooks();
   setupSwagger(app);
-  registerMethodGuards(app);
   await app.init();
   return app;
 }
 
-/** Routes that exist for other methods answer 405 in the envelope (README "Transport"). */
-function registerMethodGuards(app: NestFastifyApplication): void {
+/** Records every route so the exception filter can answer 405 for a known path (RouteTable). */
+function registerRouteTable(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', (req, _reply, done) => {
-    const path = req.url.split('?')[0].replace(/\/+$/, '');
-    if (req.method !== 'GET' && req.method !== 'HEAD' && path === '/validate/polltransaction') {
-      done(new MethodNotAllowedError());
-      return;
-    }
-    done();
-  });
+  const table = new RouteTable();
+  ROUTE_TABLES.set(fastify, table);
+  fastify.addHook('onRoute', (route) => table.add(route.method, route.url));
 }
 
 export function setupSwagger(app: NestFastifyApplication): void {

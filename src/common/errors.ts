@@ -111,9 +111,3 @@ export class PayloadError extends PiError {
     super(ErrorCode.PARAMETER, description, httpStatus);
   }
 }
-
-export class MethodNotAllowedError extends PiError {
-  constructor() {
-    super(ErrorCode.GENERIC, 'Method not allowed', 405, false);
-  }
-}

@@ -6,11 +6,12 @@ import {
   Inject,
   Logger,
 } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { errorEnvelope } from './envelope';
 import { ErrorCode, PiError } from './errors';
+import { ROUTE_TABLES } from './route-table';
 
 interface WireError {
   status: number;
@@ -25,6 +26,7 @@ function fastifyClientError(code: string | undefined, status: number): WireError
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, code: ErrorCode.PARAMETER, message: 'ERR905: Request body too large' };
     case 'FST_ERR_CTP_INVALID_JSON':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return { status: 400, code: ErrorCode.PARAMETER, message: 'ERR905: Invalid JSON body' };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
@@ -48,7 +50,14 @@ export class PiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const err = this.toWire(exception);
+    const req = host.switchToHttp().getRequest<FastifyRequest>();
+    let err = this.toWire(exception);
+    if (err.status === 404 && !(exception instanceof PiError) && req) {
+      // Not routed for this method, but for others: 405 (README "Transport").
+      const methods = ROUTE_TABLES.get(req.server)?.methodsFor(req.url) ?? [];
+      if (methods.length > 0)
+        err = { status: 405, code: ErrorCode.GENERIC, message: 'Method not allowed' };
+    }
     void reply
       .status(err.status)
       .type('application/json; charset=utf-8')

@@ -11,7 +11,7 @@ import {
 import { ManagementAuthGuard, Roles } from '../auth/auth.guard';
 import { ParameterError } from '../common/errors';
 import { OptionalField, RequiredField } from '../common/params/param-fields';
-import { PiDto, PiParams } from '../common/params/pi-params.decorator';
+import { PiDto, PiUploadParams } from '../common/params/pi-params.decorator';
 import { Responder } from '../common/responder';
 import { ImportFileType, TokenImportService } from './token-import.service';
 
@@ -96,7 +96,7 @@ export class TokenImportController {
     description:
       '{n_imported, n_not_imported}; detail.imported lists the serials, detail.errors the skipped records',
   })
-  async load(@PiParams(LoadTokensDto) dto: LoadTokensDto) {
+  async load(@PiUploadParams(LoadTokensDto) dto: LoadTokensDto) {
     const fileType = FILE_TYPES[dto.type.toLowerCase()];
     if (!fileType)
       throw new ParameterError(`Unknown file type: ${dto.type.slice(0, 20)}. Use oathcsv or pskc`);

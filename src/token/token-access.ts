@@ -28,10 +28,8 @@ export class TokenAccess {
   /** The owner a request means: the caller itself for role user, else user/realm parameters. */
   owner(principal: Principal, user?: string, realm?: string): UserRef | undefined {
     if (principal.role === 'user') return { login: principal.username, realm: principal.realm };
-    if (user === undefined) {
-      if (realm !== undefined) throw new ParameterError('Missing parameter: user');
-      return undefined;
-    }
+    // A realm alone selects a token realm, not an owner.
+    if (user === undefined) return undefined;
     return resolveUser(user, realm, this.config.users, 'manage');
   }
 

@@ -47,7 +47,7 @@ export class TokenEnrollmentService {
     principal: Principal,
     baseUrl: string,
   ): Promise<Record<string, unknown>> {
-    const { meta, handler } = this.registry.require(dto.type ?? 'hotp');
+    const { meta, handler } = this.registry.require(dto.type || 'hotp');
     if (dto.serial !== undefined && !SERIAL_PATTERN.test(dto.serial)) {
       throw new ParameterError('Invalid serial number. Must comply to ^[0-9a-zA-Z\\-_]+$.');
     }

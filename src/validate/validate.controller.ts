@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { ManagementAuthGuard, CurrentPrincipal, Roles } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
 import { baseUrlOf } from '../common/base-url';
-import { MethodNotAllowedError } from '../common/errors';
 import { ApiParams } from '../common/params/api-params.decorator';
 import { PiParams } from '../common/params/pi-params.decorator';
 import { Responder } from '../common/responder';
@@ -118,11 +117,5 @@ export class ValidateController {
   })
   pollPath(@PiParams(PollTransactionDto) dto: PollTransactionDto) {
     return this.poll(dto);
-  }
-
-  @Post('polltransaction')
-  @ApiOperation({ summary: 'Not allowed: polling is GET only (405)' })
-  pollPost(): never {
-    throw new MethodNotAllowedError();
   }
 }

@@ -34,7 +34,12 @@ export function expectClean(res: Response): void {
  * privacyIDEA's JSON error envelope (README "Error envelope"): status false, a numeric code,
  * a string message, detail null or an object, no versionnumber.
  */
-export function expectError(res: Response, status: number, code: number, message?: string | RegExp): void {
+export function expectError(
+  res: Response,
+  status: number,
+  code: number,
+  message?: string | RegExp,
+): void {
   expectClean(res);
   expect(res.headers['content-type']).toMatch(/^application\/json/);
   const body = res.body as Record<string, any>;
@@ -52,7 +57,8 @@ export function expectError(res: Response, status: number, code: number, message
 /** A management success envelope (id 1, no result.authentication). */
 export function expectOk(res: Response, value?: unknown): void {
   expectClean(res);
-  if (res.status !== 200) throw new Error(`expected 200, got ${res.status}: ${bodyText(res).slice(0, 400)}`);
+  if (res.status !== 200)
+    throw new Error(`expected 200, got ${res.status}: ${bodyText(res).slice(0, 400)}`);
   const body = res.body as Record<string, any>;
   expect(body.jsonrpc).toBe('2.0');
   expect(body.id).toBe(1);

@@ -1,6 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import {
+  IsDefined,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateBy,
+} from 'class-validator';
 
 /**
  * Field decorators for privacyIDEA-style parameters. Every value arrives as a string (form, query)
@@ -57,4 +65,40 @@ export function RequiredField(opts: FieldOptions): PropertyDecorator {
 
 export function OptionalField(opts: FieldOptions): PropertyDecorator {
   return applyDecorators(ApiPropertyOptional(doc(opts)), IsOptional(), ...checks(opts));
+}
+
+/** A list parameter: a comma-separated string or a JSON array of strings (realms, tokenrealm). */
+function IsStringOrStringList(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isStringOrStringList',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'string' ||
+        (Array.isArray(value) && value.length <= 100 && value.every((v) => typeof v === 'string')),
+      defaultMessage: () =>
+        'Invalid parameter $property: a string or a list of strings is expected',
+    },
+  });
+}
+
+export function OptionalListField(opts: FieldOptions): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      ...doc(opts),
+      oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    }),
+    IsOptional(),
+    IsStringOrStringList(),
+  );
+}
+
+export function RequiredListField(opts: FieldOptions): PropertyDecorator {
+  return applyDecorators(
+    ApiProperty({
+      ...doc(opts),
+      oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    }),
+    IsDefined({ message: 'Missing parameter: $property' }),
+    IsStringOrStringList(),
+  );
 }

@@ -45,6 +45,11 @@ export function buildDto<T extends PiDto>(cls: DtoClass<T>, raw: Record<string, 
   return dto;
 }
 
+/** Like PiParams, for upload endpoints: multipart fields and files count as parameters too. */
+export const PiUploadParams = createParamDecorator((cls: DtoClass<PiDto>, ctx: ExecutionContext) =>
+  buildDto(cls, collectParams(ctx.switchToHttp().getRequest<RequestLike>(), { multipart: true })),
+);
+
 /** `@PiParams(CheckDto) dto: CheckDto` — parameters from query, form, JSON and path, validated. */
 export const PiParams = createParamDecorator((cls: DtoClass<PiDto>, ctx: ExecutionContext) =>
   buildDto(cls, requestParams(ctx.switchToHttp().getRequest<RequestLike>())),

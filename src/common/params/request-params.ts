@@ -27,11 +27,15 @@ function secondUnquote(userAgent: string | string[] | undefined): boolean {
  * body (query wins), each value unquoted a second time unless the client is one of the known RPs;
  * a JSON object body overrides; path parameters override everything.
  */
-export function collectParams(req: RequestLike): Record<string, unknown> {
+export function collectParams(
+  req: RequestLike,
+  opts: { multipart?: boolean } = {},
+): Record<string, unknown> {
   const unquote = secondUnquote(req.headers['user-agent']);
   const q = req.url.indexOf('?');
   const merged: Record<string, unknown> = q >= 0 ? parseUrlEncoded(req.url.slice(q + 1)) : {};
-  const body = req.body;
+  // Multipart bodies count only where an endpoint takes uploads (README "Malformed bodies").
+  const body = isMultipart(req) && !opts.multipart ? undefined : req.body;
   if (body instanceof FormBody) {
     for (const [k, v] of Object.entries(body.values)) if (!(k in merged)) merged[k] = v;
   }
@@ -48,4 +52,9 @@ export function collectParams(req: RequestLike): Record<string, unknown> {
     }
   }
   return merged;
+}
+
+function isMultipart(req: RequestLike): boolean {
+  const type = req.headers['content-type'];
+  return typeof type === 'string' && type.toLowerCase().startsWith('multipart/');
 }

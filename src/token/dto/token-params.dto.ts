@@ -1,4 +1,9 @@
-import { OptionalField, RequiredField } from '../../common/params/param-fields';
+import {
+  OptionalField,
+  OptionalListField,
+  RequiredField,
+  RequiredListField,
+} from '../../common/params/param-fields';
 import { PiDto } from '../../common/params/pi-params.decorator';
 
 const SERIAL = {
@@ -67,8 +72,8 @@ export class InitTokenDto extends PiDto {
   @OptionalField(REALM)
   realm?: string;
 
-  @OptionalField({ description: 'Additional realms, comma separated', maxLength: 4096 })
-  tokenrealm?: string;
+  @OptionalListField({ description: 'Additional realms: comma separated or a JSON list' })
+  tokenrealm?: string | string[];
 
   @OptionalField({
     description: 'Key as hex (or base32check with otpkeyformat)',
@@ -233,12 +238,8 @@ export class TokenRealmsDto extends PiDto {
   @RequiredField(SERIAL)
   serial!: string;
 
-  @RequiredField({
-    description: 'Realms, comma separated (or a JSON list)',
-    maxLength: 4096,
-    allowEmpty: true,
-  })
-  realms!: string;
+  @RequiredListField({ description: 'Realms: comma separated or a JSON list' })
+  realms!: string | string[];
 }
 
 export class TokenInfoDto extends PiDto {
