@@ -12,6 +12,7 @@ import {
 } from '../common/errors';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { isDuplicate } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner';
 import { PinHasher } from '../security/pin-hasher';
 import type { InitDraft } from '../token-types/token-type.interface';
@@ -203,10 +204,4 @@ export class TokenEnrollmentService {
       }
     }
   }
-}
-
-export function isDuplicate(e: unknown): boolean {
-  const err = e as { code?: string; driverError?: { code?: string } };
-  const code = err?.driverError?.code ?? err?.code;
-  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { formatPiDate } from '../common/dates';
+import { isDuplicate } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner';
+
 import type { OtpMatch } from '../token-types/token-type.interface';
 import { TokenRecord } from '../token-types/token-record';
 import type { UserRef } from '../users/user-ref';
@@ -144,6 +146,13 @@ export class TokenStore {
     type = '',
   ): Promise<void> {
     const updated = await em.update(TokenInfo, { tokenId, key }, { value, type });
-    if (!updated.affected) await em.insert(TokenInfo, { tokenId, key, value, type });
+    if (updated.affected) return;
+    try {
+      await em.insert(TokenInfo, { tokenId, key, value, type });
+    } catch (e) {
+      // A concurrent request inserted the same key first: ours is then an update.
+      if (!isDuplicate(e)) throw e;
+      await em.update(TokenInfo, { tokenId, key }, { value, type });
+    }
   }
 }
