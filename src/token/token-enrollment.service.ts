@@ -25,6 +25,7 @@ import { Token } from './entities/token.entity';
 import { generateSerial, SERIAL_PATTERN } from './serial-generator';
 import { TokenAccess } from './token-access';
 import { TokenSecrets } from './token-secrets';
+import { TokenStore } from './token.store';
 import { validityInfo } from './validity-period';
 
 /**
@@ -41,6 +42,7 @@ export class TokenEnrollmentService {
     private readonly secrets: TokenSecrets,
     private readonly pins: PinHasher,
     private readonly tx: TransactionRunner,
+    private readonly store: TokenStore,
   ) {}
 
   async init(
@@ -133,7 +135,7 @@ export class TokenEnrollmentService {
       await this.tx.run(async (em) => {
         const saved = await em.save(Token, row);
         await this.writeInfo(em, saved.id, draft);
-        await this.addRealms(em, saved.id, realms);
+        await this.addRealms(em, saved.id, realms, draft.isNew);
       });
     } catch (e) {
       if (e instanceof PiError) throw e;
@@ -192,14 +194,21 @@ export class TokenEnrollmentService {
 
   private async writeInfo(em: EntityManager, tokenId: number, draft: InitDraft): Promise<void> {
     for (const [key, { value, type }] of draft.info) {
-      const updated = await em.update(TokenInfo, { tokenId, key }, { value, type: type ?? '' });
-      if (!updated.affected) await em.insert(TokenInfo, { tokenId, key, value, type: type ?? '' });
+      // A new token has no rows yet: a plain insert, because UPDATE-before-INSERT on a missing
+      // key takes InnoDB gap locks that deadlock concurrent enrollments.
+      if (draft.isNew) await em.insert(TokenInfo, { tokenId, key, value, type: type ?? '' });
+      else await this.store.upsertInfo(em, tokenId, key, value, type ?? '');
     }
   }
 
-  private async addRealms(em: EntityManager, tokenId: number, realms: string[]): Promise<void> {
+  private async addRealms(
+    em: EntityManager,
+    tokenId: number,
+    realms: string[],
+    isNew: boolean,
+  ): Promise<void> {
     for (const realm of realms) {
-      if (!(await em.exists(TokenRealm, { where: { tokenId, realm } }))) {
+      if (isNew || !(await em.exists(TokenRealm, { where: { tokenId, realm } }))) {
         await em.insert(TokenRealm, { tokenId, realm });
       }
     }

@@ -74,6 +74,20 @@ describe('concurrent identical requests', () => {
     expect(listed.body.result.value.count).toBe(0);
   });
 
+  it('24 concurrent enrollments all succeed (no lock conflicts between new tokens)', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        t
+          .http()
+          .post('/token/init')
+          .set('Authorization', t.admin)
+          .send({ otpkey: RFC_KEY, user: `enroll${i}`, pin: 'p' }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(24).fill(200));
+    expect(new Set(results.map((r) => r.body.detail.serial)).size).toBe(24);
+  });
+
   it('30 concurrent assignments of one token: one wins, the rest get 1103', async () => {
     const serial = await enrollHotp(t);
     const results = await Promise.all(
