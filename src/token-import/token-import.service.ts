@@ -10,6 +10,7 @@ import { PinHasher } from '../security/pin-hasher';
 import { TokenInfo } from '../token/entities/token-info.entity';
 import { TokenRealm } from '../token/entities/token-realm.entity';
 import { Token } from '../token/entities/token.entity';
+import { newTokenColumns } from '../token/token-defaults';
 import { TokenSecrets } from '../token/token-secrets';
 import { tokenOcraSuite } from '../token-types/ocra/ocra.token-type';
 import { isValidLogin, isValidRealm } from '../users/user-ref';
@@ -152,27 +153,16 @@ export class TokenImportService {
         : undefined;
     const otplen = t.type === 'ocra' ? tokenOcraSuite(t.ocrasuite!).digits : (t.otplen ?? 6);
     const row = this.tokens.create({
+      ...newTokenColumns(t.type, d),
       serial: t.serial,
-      tokentype: t.type,
       description: (t.description ?? '').slice(0, 80),
       keyEnc: this.secrets.sealKey(Buffer.from(t.otpkey, 'hex')),
       otplen,
       count: t.type === 'hotp' ? (t.counter ?? 0) : 0,
-      countWindow: d.countWindow,
-      syncWindow: d.syncWindow,
-      maxfail: d.maxFail,
-      failcount: 0,
-      active: true,
-      revoked: false,
-      locked: false,
       rolloutState: 'enrolled',
       pinHash: t.pin ? await this.pins.hash(t.pin) : '',
-      userPinEnc: null,
-      soPinEnc: null,
       userLogin: owner?.login ?? null,
       userRealm: owner?.realm ?? null,
-      countAuth: 0,
-      countAuthSuccess: 0,
     });
     return { token: t, row };
   }

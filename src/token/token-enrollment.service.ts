@@ -24,6 +24,7 @@ import { TokenRealm } from './entities/token-realm.entity';
 import { Token } from './entities/token.entity';
 import { generateSerial, SERIAL_PATTERN } from './serial-generator';
 import { TokenAccess } from './token-access';
+import { newTokenColumns } from './token-defaults';
 import { TokenSecrets } from './token-secrets';
 import { TokenStore } from './token.store';
 import { validityInfo } from './validity-period';
@@ -147,29 +148,7 @@ export class TokenEnrollmentService {
   }
 
   private newRow(type: string): Token {
-    const t = this.config.tokens;
-    return this.tokens.create({
-      tokentype: type,
-      description: '',
-      keyEnc: null,
-      otplen: t.otplen,
-      count: 0,
-      countWindow: t.countWindow,
-      syncWindow: t.syncWindow,
-      maxfail: t.maxFail,
-      failcount: 0,
-      active: true,
-      revoked: false,
-      locked: false,
-      rolloutState: '',
-      pinHash: '',
-      userPinEnc: null,
-      soPinEnc: null,
-      userLogin: null,
-      userRealm: null,
-      countAuth: 0,
-      countAuthSuccess: 0,
-    });
+    return this.tokens.create(newTokenColumns(type, this.config.tokens));
   }
 
   private async newSerial(prefix: string, type: string): Promise<string> {
