@@ -9,12 +9,11 @@ import type { OtpMatch } from '../token-types/token-type.interface';
 import { TokenRecord } from '../token-types/token-record';
 import type { UserRef } from '../users/user-ref';
 import { TokenInfo } from './entities/token-info.entity';
+import { SQL, toRecords, TokenRow } from './token-sql';
 import { Token } from './entities/token.entity';
 
 export interface SuccessOptions {
   countAuth: boolean;
-  /** Zero the fail counter (always on authentication success). */
-  resetFailcount: boolean;
 }
 
 /**
@@ -30,17 +29,13 @@ export class TokenStore {
   ) {}
 
   async findBySerial(serial: string): Promise<TokenRecord | null> {
-    const rows = await this.tokens.find({ where: { serial }, relations: { info: true } });
-    return rows.length ? TokenRecord.fromRow(rows[0]) : null;
+    const rows: TokenRow[] = await this.tokens.manager.query(SQL.bySerial, [serial]);
+    return toRecords(rows)[0] ?? null;
   }
 
   async findByOwner(user: UserRef): Promise<TokenRecord[]> {
-    const rows = await this.tokens.find({
-      where: { userLogin: user.login, userRealm: user.realm },
-      relations: { info: true },
-      order: { id: 'ASC' },
-    });
-    return rows.map((r) => TokenRecord.fromRow(r));
+    const rows: TokenRow[] = await this.tokens.manager.query(SQL.byOwner, [user.login, user.realm]);
+    return toRecords(rows);
   }
 
   async findBySerials(serials: string[]): Promise<TokenRecord[]> {
@@ -54,43 +49,28 @@ export class TokenStore {
   }
 
   /**
-   * Records a successful authentication. With an OTP match the counter moves only if it still
-   * holds the value this request read: of concurrent requests with the same OTP one wins.
+   * Records a successful authentication (fail counter back to 0). With an OTP match the counter
+   * moves only if it still holds the value this request read: of concurrent requests with the
+   * same OTP one wins.
    */
   async commitSuccess(
     token: TokenRecord,
     match: OtpMatch | null,
     opts: SuccessOptions,
   ): Promise<boolean> {
-    const set: Record<string, () => string> = {};
-    if (opts.resetFailcount) set.failcount = () => '0';
-    if (opts.countAuth) {
-      set.countAuth = () => 'count_auth + 1';
-      set.countAuthSuccess = () => 'count_auth_success + 1';
-    }
-    const qb = this.tokens
-      .createQueryBuilder()
-      .update(Token)
-      .where('id = :id AND locked = :locked', { id: token.id, locked: false });
-    if (match) {
-      qb.set({ ...set, count: match.newCount }).andWhere('count = :old', {
-        old: token.row.count,
-      });
-    } else if (Object.keys(set).length > 0) {
-      qb.set(set);
-    } else {
-      return true;
-    }
-    const result = await this.tx.exclusive(() => qb.execute());
-    if (result.affected !== 1) return false;
+    const auth = opts.countAuth ? 1 : 0;
+    const sql = match ? SQL.successWithCounter : SQL.successWithoutCounter;
+    const params = match
+      ? [match.newCount, auth, auth, token.id, token.row.count]
+      : [auth, auth, token.id];
+    if ((await this.tx.exclusive(() => this.execute(sql, params))) !== 1) return false;
     const infoUpdates = { ...(match?.info ?? {}) };
-    if (match?.info || (opts.resetFailcount && token.info.has('failcounter_exceeded'))) {
+    if (match?.info || token.info.has('failcounter_exceeded')) {
       await this.tx.run(async (em) => {
         for (const [key, value] of Object.entries(infoUpdates)) {
           await this.upsertInfo(em, token.id, key, value);
         }
-        if (opts.resetFailcount)
-          await em.delete(TokenInfo, { tokenId: token.id, key: 'failcounter_exceeded' });
+        await em.delete(TokenInfo, { tokenId: token.id, key: 'failcounter_exceeded' });
       });
     }
     return true;
@@ -99,23 +79,23 @@ export class TokenStore {
   /** Raises the fail counter (capped at maxfail) and/or count_auth in one statement. */
   async recordFailure(token: TokenRecord, opts: { failcount: boolean; countAuth: boolean }) {
     if (!opts.failcount && !opts.countAuth) return;
-    const set: Record<string, () => string> = {};
-    if (opts.failcount) {
-      set.failcount = () => 'CASE WHEN failcount < maxfail THEN failcount + 1 ELSE failcount END';
-    }
-    if (opts.countAuth) set.countAuth = () => 'count_auth + 1';
-    await this.tx.exclusive(() =>
-      this.tokens
-        .createQueryBuilder()
-        .update(Token)
-        .set(set as never)
-        .where('id = :id AND locked = :locked', { id: token.id, locked: false })
-        .execute(),
-    );
+    const params = [opts.failcount ? 1 : 0, opts.countAuth ? 1 : 0, token.id];
+    await this.tx.exclusive(() => this.execute(SQL.failure, params));
     if (opts.failcount && token.row.failcount + 1 >= token.row.maxfail) {
       await this.tx.run((em) =>
         this.upsertInfo(em, token.id, 'failcounter_exceeded', formatPiDate(new Date())),
       );
+    }
+  }
+
+  /** Runs one fixed write statement and returns the number of rows it changed. */
+  private async execute(sql: string, params: unknown[]): Promise<number> {
+    const runner = this.tokens.manager.connection.createQueryRunner();
+    try {
+      const result = await runner.query(sql, params, true);
+      return result.affected ?? 0;
+    } finally {
+      await runner.release();
     }
   }
 

@@ -172,7 +172,6 @@ export class TokenAuthenticator {
       for (let attempt = 0; current && attempt < MAX_COUNTER_RACES; attempt++) {
         const ok = await this.store.commitSuccess(current.token, current.match, {
           countAuth: this.countAuth,
-          resetFailcount: true,
         });
         if (ok) {
           won.push(current);
@@ -228,7 +227,6 @@ export class TokenAuthenticator {
           consumed &&
           (await this.store.commitSuccess(c.token, check.otp ?? null, {
             countAuth: this.countAuth,
-            resetFailcount: true,
           }));
         if (!committed) {
           return {
