@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, KeyObject, timingSafeEqual } from 'node:crypto';
 import { HashAlgorithm } from './hash-algorithm';
 
 /** RFC 4226 §5.3 dynamic truncation of an HMAC result into `digits` decimal digits. */
@@ -20,7 +20,10 @@ export function counterBytes(counter: number): Buffer {
 }
 
 /** HOTP value for one counter (RFC 4226). */
-export function hotp(key: Buffer, counter: number, digits: number, hash: HashAlgorithm): string {
+/** An HMAC key: raw bytes, or a KeyObject imported once and reused. */
+export type OtpKey = Buffer | KeyObject;
+
+export function hotp(key: OtpKey, counter: number, digits: number, hash: HashAlgorithm): string {
   const mac = createHmac(hash, key).update(counterBytes(counter)).digest();
   return dynamicTruncate(mac, digits);
 }
@@ -37,7 +40,7 @@ export function otpEquals(a: string, b: string): boolean {
  * or -1. Every candidate is compared in constant time.
  */
 export function findHotpCounter(
-  key: Buffer,
+  key: OtpKey,
   otp: string,
   start: number,
   count: number,

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { buildDataSourceOptions, detectMysqlFlavour } from './data-source-options';
+import { SqlRunner } from './sql-runner';
 import { TransactionRunner } from './transaction-runner';
 
 /** The TypeORM connection and the transaction runner, global: every feature module uses them. */
@@ -18,7 +19,7 @@ import { TransactionRunner } from './transaction-runner';
       }),
     }),
   ],
-  providers: [TransactionRunner],
-  exports: [TransactionRunner],
+  providers: [TransactionRunner, SqlRunner],
+  exports: [TransactionRunner, SqlRunner],
 })
 export class DatabaseModule {}

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, In, Repository } from 'typeorm';
 import { formatPiDate } from '../common/dates';
 import { isDuplicate } from '../database/db-errors';
+import { SqlRunner } from '../database/sql-runner';
 import { TransactionRunner } from '../database/transaction-runner';
 
 import type { OtpMatch } from '../token-types/token-type.interface';
@@ -26,15 +27,16 @@ export class TokenStore {
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
     @InjectRepository(TokenInfo) private readonly infos: Repository<TokenInfo>,
     private readonly tx: TransactionRunner,
+    private readonly sql: SqlRunner,
   ) {}
 
   async findBySerial(serial: string): Promise<TokenRecord | null> {
-    const rows: TokenRow[] = await this.tokens.manager.query(SQL.bySerial, [serial]);
+    const rows: TokenRow[] = await this.sql.select<TokenRow>(SQL.bySerial, [serial]);
     return toRecords(rows)[0] ?? null;
   }
 
   async findByOwner(user: UserRef): Promise<TokenRecord[]> {
-    const rows: TokenRow[] = await this.tokens.manager.query(SQL.byOwner, [user.login, user.realm]);
+    const rows: TokenRow[] = await this.sql.select<TokenRow>(SQL.byOwner, [user.login, user.realm]);
     return toRecords(rows);
   }
 
@@ -63,7 +65,7 @@ export class TokenStore {
     const params = match
       ? [match.newCount, auth, auth, token.id, token.row.count]
       : [auth, auth, token.id];
-    if ((await this.tx.exclusive(() => this.execute(sql, params))) !== 1) return false;
+    if ((await this.sql.write(sql, params)) !== 1) return false;
     const infoUpdates = { ...(match?.info ?? {}) };
     if (match?.info || token.info.has('failcounter_exceeded')) {
       await this.tx.run(async (em) => {
@@ -80,7 +82,7 @@ export class TokenStore {
   async recordFailure(token: TokenRecord, opts: { failcount: boolean; countAuth: boolean }) {
     if (!opts.failcount && !opts.countAuth) return;
     const params = [opts.failcount ? 1 : 0, opts.countAuth ? 1 : 0, token.id];
-    await this.tx.exclusive(() => this.execute(SQL.failure, params));
+    await this.sql.write(SQL.failure, params);
     if (opts.failcount && token.row.failcount + 1 >= token.row.maxfail) {
       await this.tx.run((em) =>
         this.upsertInfo(em, token.id, 'failcounter_exceeded', formatPiDate(new Date())),
@@ -89,16 +91,6 @@ export class TokenStore {
   }
 
   /** Runs one fixed write statement and returns the number of rows it changed. */
-  private async execute(sql: string, params: unknown[]): Promise<number> {
-    const runner = this.tokens.manager.connection.createQueryRunner();
-    try {
-      const result = await runner.query(sql, params, true);
-      return result.affected ?? 0;
-    } finally {
-      await runner.release();
-    }
-  }
-
   /** Fail counter back to 0 (reset, failcounter_clear_timeout). */
   async resetFailcount(tokenId: number): Promise<void> {
     await this.tx.run(async (em) => {

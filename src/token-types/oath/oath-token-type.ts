@@ -4,6 +4,7 @@ import { ParameterError } from '../../common/errors';
 import type { AppConfig } from '../../config/app-config';
 import { base32Encode } from '../../crypto/base32';
 import { HASH_SIZE, HashAlgorithm, parseHashAlgorithm } from '../../crypto/hash-algorithm';
+import type { OtpKey } from '../../crypto/hotp';
 import { decodeOtpKey, OtpKeyError } from '../../crypto/otp-key';
 import { oathtokenUri, otpauthUri, renderLabel } from '../../crypto/otpauth-uri';
 import type { TokenSecrets } from '../../token/token-secrets';
@@ -43,8 +44,9 @@ export abstract class OathTokenType extends BaseTokenType {
     return parseHashAlgorithm(token.infoValue('hashlib') ?? '') ?? 'sha1';
   }
 
-  protected keyOf(token: TokenRecord): Buffer {
-    return this.secrets.otpKey(token.row);
+  /** The HMAC key; a token without key gets an empty one, which never matches. */
+  protected keyOf(token: TokenRecord): OtpKey {
+    return this.secrets.otpKeyObject(token.row) ?? Buffer.alloc(0);
   }
 
   /** Extra tokeninfo and URI parameters of the concrete type (TOTP: timeStep…). */
