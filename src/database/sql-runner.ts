@@ -20,12 +20,15 @@ interface SqliteConnection {
 export class SqlRunner {
   private readonly statements = new Map<string, SqliteStatement>();
   private readonly sqlite: boolean;
+  /** Which SQL dialect fixed statements must be written in. */
+  readonly dialect: 'sqlite' | 'mysql';
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly tx: TransactionRunner,
   ) {
     this.sqlite = dataSource.options.type === 'better-sqlite3';
+    this.dialect = this.sqlite ? 'sqlite' : 'mysql';
   }
 
   async select<T>(sql: string, params: unknown[]): Promise<T[]> {

@@ -12,12 +12,30 @@ const TOKEN_COLUMNS =
   't.sync_window, t.maxfail, t.failcount, t.active, t.revoked, t.locked, t.rollout_state, ' +
   't.pin_hash, t.user_login, t.user_realm, t.count_auth, t.count_auth_success';
 
-const WITH_INFO = `SELECT ${TOKEN_COLUMNS}, i.\`key\` AS info_key, i.\`value\` AS info_value
-  FROM token t LEFT JOIN tokeninfo i ON i.token_id = t.id`;
+/** Tokeninfo as one JSON object per token: one row per token instead of one per info key. */
+const INFO_AGGREGATE = {
+  sqlite: 'json_group_object(i.`key`, i.`value`)',
+  mysql: 'JSON_OBJECTAGG(i.`key`, i.`value`)',
+};
+
+export type SqlDialect = keyof typeof INFO_AGGREGATE;
+
+function withInfo(dialect: SqlDialect): string {
+  return (
+    `SELECT ${TOKEN_COLUMNS}, (SELECT ${INFO_AGGREGATE[dialect]} FROM tokeninfo i ` +
+    'WHERE i.token_id = t.id) AS info FROM token t'
+  );
+}
+
+/** Token lookups of the hot path, by dialect. */
+export function tokenQueries(dialect: SqlDialect) {
+  return {
+    bySerial: `${withInfo(dialect)} WHERE t.serial = ?`,
+    byOwner: `${withInfo(dialect)} WHERE t.user_login = ? AND t.user_realm = ? ORDER BY t.id`,
+  };
+}
 
 export const SQL = {
-  bySerial: `${WITH_INFO} WHERE t.serial = ?`,
-  byOwner: `${WITH_INFO} WHERE t.user_login = ? AND t.user_realm = ? ORDER BY t.id`,
   /** Success with a counter step: applies only if count still holds the value read. */
   successWithCounter:
     'UPDATE token SET `count` = ?, failcount = 0, count_auth = count_auth + ?, ' +
@@ -52,22 +70,19 @@ export interface TokenRow {
   user_realm: string | null;
   count_auth: number;
   count_auth_success: number;
-  info_key: string | null;
-  info_value: string | null;
+  /** JSON text (SQLite, MariaDB), a parsed object (MySQL's JSON type) or null (no rows). */
+  info: string | Record<string, string> | null;
 }
 
-/** Groups joined token + tokeninfo rows (ordered by token) into records. */
 export function toRecords(rows: TokenRow[]): TokenRecord[] {
-  const out: TokenRecord[] = [];
-  let current: TokenRecord | undefined;
-  for (const r of rows) {
-    if (!current || current.id !== Number(r.id)) {
-      current = new TokenRecord(toToken(r), new Map());
-      out.push(current);
-    }
-    if (r.info_key !== null) current.info.set(r.info_key, r.info_value ?? '');
-  }
-  return out;
+  return rows.map((r) => new TokenRecord(toToken(r), infoMap(r.info)));
+}
+
+function infoMap(info: TokenRow['info']): Map<string, string> {
+  const obj = typeof info === 'string' ? (JSON.parse(info) as Record<string, unknown>) : info;
+  const map = new Map<string, string>();
+  for (const [k, v] of Object.entries(obj ?? {})) map.set(k, String(v));
+  return map;
 }
 
 function toToken(r: TokenRow): Token {

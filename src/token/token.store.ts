@@ -10,7 +10,7 @@ import type { OtpMatch } from '../token-types/token-type.interface';
 import { TokenRecord } from '../token-types/token-record';
 import type { UserRef } from '../users/user-ref';
 import { TokenInfo } from './entities/token-info.entity';
-import { SQL, toRecords, TokenRow } from './token-sql';
+import { SQL, tokenQueries, toRecords, TokenRow } from './token-sql';
 import { Token } from './entities/token.entity';
 
 export interface SuccessOptions {
@@ -23,20 +23,27 @@ export interface SuccessOptions {
  */
 @Injectable()
 export class TokenStore {
+  private readonly queries: ReturnType<typeof tokenQueries>;
+
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
     @InjectRepository(TokenInfo) private readonly infos: Repository<TokenInfo>,
     private readonly tx: TransactionRunner,
     private readonly sql: SqlRunner,
-  ) {}
+  ) {
+    this.queries = tokenQueries(sql.dialect);
+  }
 
   async findBySerial(serial: string): Promise<TokenRecord | null> {
-    const rows: TokenRow[] = await this.sql.select<TokenRow>(SQL.bySerial, [serial]);
+    const rows: TokenRow[] = await this.sql.select<TokenRow>(this.queries.bySerial, [serial]);
     return toRecords(rows)[0] ?? null;
   }
 
   async findByOwner(user: UserRef): Promise<TokenRecord[]> {
-    const rows: TokenRow[] = await this.sql.select<TokenRow>(SQL.byOwner, [user.login, user.realm]);
+    const rows: TokenRow[] = await this.sql.select<TokenRow>(this.queries.byOwner, [
+      user.login,
+      user.realm,
+    ]);
     return toRecords(rows);
   }
 
