@@ -18,8 +18,14 @@ const ROOT = path.resolve(__dirname, '..');
 
 function origin(url) {
   if (!url) return '(native/V8)';
-  if (url.startsWith('node:')) return 'node internals';
+  if (url.startsWith('node:')) return url; // node:internal/crypto/hash, node:_http_server, ...
   const u = url.replace(/^file:\/\//, '');
+  const dist = u.lastIndexOf('/dist/src/');
+  if (dist >= 0)
+    return `dist/src/${u
+      .slice(dist + '/dist/src/'.length)
+      .split('/')[0]
+      .replace(/\.js$/, '')}`;
   const nm = u.lastIndexOf('/node_modules/');
   if (nm >= 0) {
     const rest = u.slice(nm + '/node_modules/'.length).split('/');
@@ -34,6 +40,8 @@ function shortUrl(url) {
   const u = url.replace(/^file:\/\//, '');
   const nm = u.lastIndexOf('/node_modules/');
   if (nm >= 0) return u.slice(nm + '/node_modules/'.length);
+  const dist = u.lastIndexOf('/dist/src/');
+  if (dist >= 0) return u.slice(dist + 1);
   return u.startsWith(ROOT) ? path.relative(ROOT, u) : u;
 }
 
@@ -64,7 +72,9 @@ function summarise(profile, { fromUs, toUs } = {}) {
     originMap.set(o, (originMap.get(o) ?? 0) + us);
   }
   const fns = [...fnMap.values()].sort((a, b) => b.us - a.us);
-  const origins = [...originMap.entries()].map(([o, us]) => ({ origin: o, us })).sort((a, b) => b.us - a.us);
+  const origins = [...originMap.entries()]
+    .map(([o, us]) => ({ origin: o, us }))
+    .sort((a, b) => b.us - a.us);
   return { totalUs: total, fns, origins };
 }
 
@@ -106,7 +116,9 @@ function main() {
     },
   });
   if (positionals.length !== 1) {
-    console.error('usage: node bench/profile-summary.js <file.cpuprofile> [--top N] [--results run.json --point i]');
+    console.error(
+      'usage: node bench/profile-summary.js <file.cpuprofile> [--top N] [--results run.json --point i]',
+    );
     process.exit(2);
   }
   const profile = JSON.parse(fs.readFileSync(positionals[0], 'utf8'));
@@ -128,12 +140,15 @@ function main() {
   console.log('self time by origin');
   for (const o of s.origins.slice(0, top)) console.log(`${ms(o.us)} ms ${pct(o.us)}%  ${o.origin}`);
   console.log('\nself time by function');
-  for (const f of s.fns.slice(0, top)) console.log(`${ms(f.us)} ms ${pct(f.us)}%  ${f.key}  [${f.origin}]`);
+  for (const f of s.fns.slice(0, top))
+    console.log(`${ms(f.us)} ms ${pct(f.us)}%  ${f.key}  [${f.origin}]`);
   const src = inclusive(
     profile,
     (cf) => {
       const u = shortUrl(cf.url);
-      return u.startsWith('dist/src/') ? `${cf.functionName || '(anonymous)'} ${u}:${cf.lineNumber + 1}` : undefined;
+      return u.startsWith('dist/src/')
+        ? `${cf.functionName || '(anonymous)'} ${u}:${cf.lineNumber + 1}`
+        : undefined;
     },
     window,
   );

@@ -19,7 +19,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 
 const ROOT = path.resolve(__dirname, '..');
-const SERVER_ENTRY = path.join(ROOT, 'dist', 'src', 'main.js');
+const DEFAULT_SERVER_ENTRY = path.join(ROOT, 'dist', 'src', 'main.js');
 const RESULTS_DIR = path.join(__dirname, 'results');
 
 // ---------------------------------------------------------------------------------------------
@@ -78,6 +78,9 @@ function parseOptions(argv = process.argv.slice(2), env = process.env) {
       profile: { type: 'boolean' },
       'mysql-url': { type: 'string' },
       'keep-data': { type: 'boolean' },
+      'quiet-wait': { type: 'string' },
+      server: { type: 'string' },
+      'server-warmup': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -99,7 +102,9 @@ function parseOptions(argv = process.argv.slice(2), env = process.env) {
     d === 'mariadb' ? 'mysql' : d,
   );
   for (const d of dbs) if (d !== 'sqlite' && d !== 'mysql') throw new Error(`unknown db ${d}`);
-  const scenarios = list(values.scenarios ?? env.BENCH_SCENARIOS ?? Object.keys(SCENARIOS).join(','));
+  const scenarios = list(
+    values.scenarios ?? env.BENCH_SCENARIOS ?? Object.keys(SCENARIOS).join(','),
+  );
   for (const s of scenarios) if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s}`);
   return {
     dbs,
@@ -114,6 +119,9 @@ function parseOptions(argv = process.argv.slice(2), env = process.env) {
     profile: Boolean(values.profile ?? /^(1|true|yes)$/i.test(env.BENCH_PROFILE ?? '')),
     mysqlUrl: values['mysql-url'] ?? env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/mfa_bench',
     keepData: Boolean(values['keep-data']),
+    serverEntry: path.resolve(values.server ?? env.BENCH_SERVER ?? DEFAULT_SERVER_ENTRY),
+    serverWarmup: num('server-warmup', values['server-warmup'] ?? env.BENCH_SERVER_WARMUP ?? 6, 0),
+    quietWait: num('quiet-wait', values['quiet-wait'] ?? env.BENCH_QUIET_WAIT ?? 60, 0),
   };
 }
 
@@ -128,8 +136,7 @@ function hotp(key, counter, digits = 6) {
   msg.writeBigUInt64BE(BigInt(counter));
   const mac = crypto.createHmac('sha1', key).update(msg).digest();
   const off = mac[mac.length - 1] & 0x0f;
-  const bin =
-    ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
+  const bin = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
   return String(bin % 10 ** digits).padStart(digits, '0');
 }
 
@@ -167,6 +174,76 @@ function procCpuSeconds(pid) {
   }
 }
 
+/** CPU seconds of a process and all its descendants (a clustered server has worker processes). */
+function treeCpuSeconds(rootPid) {
+  const children = new Map();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // process went away
+    }
+  }
+  let total = 0;
+  const stack = [rootPid];
+  while (stack.length) {
+    const pid = stack.pop();
+    const cpu = procCpuSeconds(pid);
+    if (cpu === undefined) continue;
+    total += cpu;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return total;
+}
+
+const STAT_FIELDS = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq', 'steal'];
+
+/** Machine-wide CPU seconds per /proc/stat category (all cores). */
+function systemStat() {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    return Object.fromEntries(STAT_FIELDS.map((k, i) => [k, v[i] / 100]));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Machine-wide busy CPU seconds (all cores) from /proc/stat. */
+function systemBusySeconds() {
+  try {
+    const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = v.reduce((a, b) => a + b, 0);
+    return (total - v[3] - v[4]) / 100; // minus idle and iowait
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Other engineers' jobs (tests, builds) share this machine. Before each point wait (bounded)
+ * until the machine is nearly idle, so that the numbers measure the server and not the neighbours.
+ */
+async function waitForQuietMachine(maxWaitSeconds, thresholdPercent = 15) {
+  const t0 = Date.now();
+  for (;;) {
+    const b0 = systemBusySeconds();
+    await sleep(1000);
+    const b1 = systemBusySeconds();
+    if (b0 === undefined || b1 === undefined) return undefined;
+    const busy = (b1 - b0) * 100;
+    const waited = (Date.now() - t0) / 1000;
+    if (busy < thresholdPercent || waited >= maxWaitSeconds) {
+      return { busyPercentBefore: Math.round(busy), waitedSeconds: Math.round(waited) };
+    }
+  }
+}
+
 function findPidByComm(name) {
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -177,6 +254,24 @@ function findPidByComm(name) {
     }
   }
   return undefined;
+}
+
+/**
+ * Seeding requests are retried on a 500: concurrent /token/init on MariaDB can deadlock (see
+ * RESULTS.md); the seed must not depend on that. Measured requests are never retried.
+ */
+const seedStats = { retried500: 0 };
+
+async function formRetry(base, urlPath, params, headers = {}, attempts = 6) {
+  for (let i = 1; ; i++) {
+    try {
+      return await form(base, urlPath, params, headers);
+    } catch (e) {
+      if (i >= attempts || !/ -> 500:/.test(String(e.message))) throw e;
+      seedStats.retried500++;
+      await sleep(20 * i);
+    }
+  }
 }
 
 async function form(base, urlPath, params, headers = {}) {
@@ -250,8 +345,8 @@ function dropMysqlDatabase(url) {
 }
 
 async function startServer(db, opts, tag) {
-  if (!fs.existsSync(SERVER_ENTRY)) {
-    throw new Error(`${SERVER_ENTRY} is missing: run \`npm run build\` first`);
+  if (!fs.existsSync(opts.serverEntry)) {
+    throw new Error(`${opts.serverEntry} is missing: run \`npm run build\` first`);
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `mfa-bench-${db}-`));
   const port = await freePort();
@@ -286,7 +381,7 @@ async function startServer(db, opts, tag) {
   }
   const logFile = path.join(dataDir, 'server.log');
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...nodeArgs, SERVER_ENTRY], {
+  const child = spawn(process.execPath, [...nodeArgs, opts.serverEntry], {
     cwd: ROOT,
     env,
     stdio: ['ignore', log, log],
@@ -349,8 +444,9 @@ async function seedPool(server, prefix, count, withPin) {
     counter: 0,
     pin: withPin ? PIN : '',
   }));
-  await pool(users, 4, async (u) => {
-    const res = await form(
+  // One at a time on MariaDB: concurrent /token/init deadlocks there (RESULTS.md).
+  await pool(users, server.db === 'mysql' ? 1 : 4, async (u) => {
+    const res = await formRetry(
       server.base,
       '/token/init',
       { type: 'hotp', otpkey: u.key.toString('hex'), user: u.login, pin: u.pin },
@@ -358,7 +454,7 @@ async function seedPool(server, prefix, count, withPin) {
     );
     u.serial = res.detail.serial;
     // The failing checks must not lock the token (a locked token answers without a DB write).
-    await form(server.base, '/token/set', { serial: u.serial, max_failcount: '999999' }, auth);
+    await formRetry(server.base, '/token/set', { serial: u.serial, max_failcount: '999999' }, auth);
     // A wrong OTP: none of the values the server would accept (counter window 10) or flag as
     // "previous OTP".
     const accepted = new Set(Array.from({ length: 12 }, (_, c) => hotp(u.key, c)));
@@ -425,7 +521,8 @@ function initRequests(server, withPin, tally, runId) {
   ];
 }
 
-function newTally() {
+/** Counts the answers of one run from the response bodies; keeps the first unexpected one. */
+function newTally(expect) {
   const t = { valueTrue: 0, valueFalse: 0, errors: 0, other: 0, statuses: {}, sample: undefined };
   t.onResponse = (status, body) => {
     t.statuses[status] = (t.statuses[status] ?? 0) + 1;
@@ -433,17 +530,14 @@ function newTally() {
     try {
       json = JSON.parse(body);
     } catch {
-      t.other++;
-      return;
+      json = undefined;
     }
-    if (json?.result?.status === false) {
-      t.errors++;
-      t.sample ??= body.slice(0, 300);
-    } else if (json?.result?.value === true) t.valueTrue++;
-    else if (json?.result?.value === false) {
-      t.valueFalse++;
-      t.sample ??= body.slice(0, 300);
-    } else t.other++;
+    const value = json?.result?.value;
+    if (json?.result?.status === false) t.errors++;
+    else if (value === true) t.valueTrue++;
+    else if (value === false) t.valueFalse++;
+    else t.other++;
+    if (value !== expect || json?.result?.status !== true) t.sample ??= String(body).slice(0, 300);
   };
   return t;
 }
@@ -461,8 +555,10 @@ function runAutocannon(opts) {
 
 async function measure(server, scenario, concurrency, opts, requestsFor, mysqldPid) {
   const sc = SCENARIOS[scenario];
+  const quiet = opts.quietWait > 0 ? await waitForQuietMachine(opts.quietWait) : undefined;
+  const load0 = os.loadavg().map((x) => Math.round(x * 100) / 100);
   if (opts.warmup > 0) {
-    const warm = newTally();
+    const warm = newTally(sc.expect);
     await runAutocannon({
       url: server.base,
       connections: concurrency,
@@ -470,11 +566,13 @@ async function measure(server, scenario, concurrency, opts, requestsFor, mysqldP
       requests: requestsFor(warm.onResponse, 'w'),
     });
   }
-  const tally = newTally();
+  const tally = newTally(sc.expect);
   const cpu0 = {
-    server: procCpuSeconds(server.pid),
+    server: treeCpuSeconds(server.pid),
     client: process.cpuUsage(),
     mysqld: mysqldPid ? procCpuSeconds(mysqldPid) : undefined,
+    system: systemBusySeconds(),
+    stat: systemStat(),
   };
   const t0 = process.hrtime.bigint();
   const r = await runAutocannon({
@@ -486,11 +584,28 @@ async function measure(server, scenario, concurrency, opts, requestsFor, mysqldP
   const t1 = process.hrtime.bigint();
   const wall = Number(t1 - t0) / 1e9;
   const clientCpu = process.cpuUsage(cpu0.client);
-  const serverCpu = procCpuSeconds(server.pid);
+  const serverCpu = treeCpuSeconds(server.pid);
   const mysqldCpu = mysqldPid ? procCpuSeconds(mysqldPid) : undefined;
+  const systemBusy = systemBusySeconds();
+  const stat1 = systemStat();
   const answered = tally.valueTrue + tally.valueFalse + tally.errors + tally.other;
   const hits = sc.expect ? tally.valueTrue : tally.valueFalse;
   const pct = (x) => (x === undefined ? undefined : Math.round((x / wall) * 1000) / 10);
+  const cpu = {
+    server: serverCpu !== undefined ? pct(serverCpu - cpu0.server) : undefined,
+    loadGenerator: pct((clientCpu.user + clientCpu.system) / 1e6),
+    mariadbd: mysqldCpu !== undefined ? pct(mysqldCpu - cpu0.mysqld) : undefined,
+    // Whole machine, out of nproc × 100 %.
+    machine: systemBusy !== undefined ? pct(systemBusy - cpu0.system) : undefined,
+  };
+  // The rest: other engineers' jobs, kernel work not charged to a process.
+  cpu.other =
+    cpu.machine !== undefined
+      ? Math.round(
+          (cpu.machine - (cpu.server ?? 0) - cpu.loadGenerator - (cpu.mariadbd ?? 0)) * 10,
+        ) / 10
+      : undefined;
+  const serverCpuSeconds = serverCpu !== undefined ? serverCpu - cpu0.server : undefined;
   return {
     db: server.db,
     scenario,
@@ -520,15 +635,27 @@ async function measure(server, scenario, concurrency, opts, requestsFor, mysqldP
     unparsable: tally.other,
     statuses: tally.statuses,
     expectedRatio: answered ? hits / answered : 0,
-    unexpectedSample: sc.expect ? tally.sample : undefined,
+    unexpectedSample: tally.sample,
     // CLOCK_MONOTONIC in µs, the clock of V8 CPU profiles: bench/profile-summary.js --results
     // uses it to keep only this point's samples.
     monotonicUs: { start: Number(t0 / 1000n), end: Number(t1 / 1000n) },
-    cpuPercent: {
-      server: serverCpu !== undefined ? pct(serverCpu - cpu0.server) : undefined,
-      loadGenerator: pct((clientCpu.user + clientCpu.system) / 1e6),
-      mariadbd: mysqldCpu !== undefined ? pct(mysqldCpu - cpu0.mysqld) : undefined,
-    },
+    cpuPercent: cpu,
+    // Server CPU (all its threads) per answered request: less sensitive to neighbours on the
+    // machine than req/s.
+    serverCpuMsPerRequest:
+      serverCpuSeconds !== undefined && answered > 0
+        ? Math.round((serverCpuSeconds / answered) * 1e6) / 1e3
+        : undefined,
+    // Machine CPU by /proc/stat category, % of one core: softirq is loopback networking, steal
+    // is time the hypervisor gave to other guests.
+    machineCpuPercent:
+      stat1 && cpu0.stat
+        ? Object.fromEntries(
+            STAT_FIELDS.filter((k) => k !== 'idle').map((k) => [k, pct(stat1[k] - cpu0.stat[k])]),
+          )
+        : undefined,
+    quietBefore: quiet,
+    loadAverageBefore: load0,
   };
 }
 
@@ -538,7 +665,8 @@ async function runDb(db, opts, runTag) {
   const points = [];
   let versions = {};
   try {
-    const mysqldPid = db === 'mysql' ? findPidByComm('mariadbd') ?? findPidByComm('mysqld') : undefined;
+    const mysqldPid =
+      db === 'mysql' ? (findPidByComm('mariadbd') ?? findPidByComm('mysqld')) : undefined;
     versions = {
       db: db === 'mysql' ? mariadb(opts.mysqlUrl, 'SELECT VERSION()') : sqliteVersion(),
     };
@@ -552,7 +680,31 @@ async function runDb(db, opts, runTag) {
       pools[s] = await seedPool(server, `${prefix}`, opts.users, sc.pin);
       await probe(server, pools[s], sc.expect);
     }
-    console.error(`   seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+    console.error(
+      `   seeded in ${((Date.now() - seedStart) / 1000).toFixed(1)} s` +
+        (seedStats.retried500
+          ? ` (${seedStats.retried500} seeding requests retried after a 500)`
+          : ''),
+    );
+    versions.seedRetried500 = seedStats.retried500;
+    seedStats.retried500 = 0;
+
+    // A fresh server is slower for its first seconds (JIT, caches): the first measured point
+    // would pay for it. Warm the check path up (unmeasured) before the matrix.
+    const warmScenarios = Object.keys(pools).filter((s) => !SCENARIOS[s].pin);
+    if (opts.serverWarmup > 0 && Object.keys(pools).length > 0) {
+      const list = warmScenarios.length > 0 ? warmScenarios : Object.keys(pools);
+      console.error(`   warming the server up for ${opts.serverWarmup} s (${list.join(', ')})`);
+      for (const s of list) {
+        const tally = newTally(SCENARIOS[s].expect);
+        await runAutocannon({
+          url: server.base,
+          connections: 8,
+          duration: Math.max(1, Math.round(opts.serverWarmup / list.length)),
+          requests: checkRequests(pools[s], SCENARIOS[s].expect, tally.onResponse),
+        });
+      }
+    }
 
     // Checks first, enrollment last: /token/init grows the tables the checks read.
     const order = opts.scenarios.filter((s) => s.startsWith('check-'));
@@ -563,7 +715,8 @@ async function runDb(db, opts, runTag) {
         const sc = SCENARIOS[s];
         const requestsFor = s.startsWith('check-')
           ? (tally) => checkRequests(pools[s], sc.expect, tally)
-          : (tally, phase) => initRequests(server, sc.pin, tally, `${s.slice(5)}c${c}${phase}${initRun++}`);
+          : (tally, phase) =>
+              initRequests(server, sc.pin, tally, `${s.slice(5)}c${c}${phase}${initRun++}`);
         const p = await measure(server, s, c, opts, requestsFor, mysqldPid);
         points.push(p);
         console.error(
@@ -571,10 +724,16 @@ async function runDb(db, opts, runTag) {
             `  p50 ${p.latencyMs.p50} ms  p99 ${p.latencyMs.p99} ms  non2xx ${p.non2xx}` +
             `  expected ${(p.expectedRatio * 100).toFixed(2)}%  cpu server ${p.cpuPercent.server}%` +
             ` client ${p.cpuPercent.loadGenerator}%` +
-            (p.cpuPercent.mariadbd !== undefined ? ` mariadbd ${p.cpuPercent.mariadbd}%` : ''),
+            ` (${p.serverCpuMsPerRequest} ms CPU/req)` +
+            (p.cpuPercent.mariadbd !== undefined ? ` mariadbd ${p.cpuPercent.mariadbd}%` : '') +
+            ` other ${p.cpuPercent.other}%`,
         );
       }
     }
+  } catch (e) {
+    console.error(`   server log (${server.logFile}), last lines:`);
+    console.error(fs.readFileSync(server.logFile, 'utf8').split('\n').slice(-15).join('\n'));
+    throw e;
   } finally {
     await server.stop();
     if (db === 'mysql' && !opts.keepData) dropMysqlDatabase(opts.mysqlUrl);
@@ -600,7 +759,10 @@ function environment() {
   const model = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model;
   let gitCommit;
   try {
-    gitCommit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    gitCommit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
   } catch {
     gitCommit = undefined;
   }
@@ -621,15 +783,17 @@ function environment() {
 
 function markdownTable(points) {
   const head =
-    '| DB | scenario | PIN | c | req/s (mean) | p50 ms | p99 ms | non-2xx | expected answers | server CPU % | load-gen CPU % |';
+    '| DB | endpoint | PIN | c | req/s (mean) | p50 ms | p99 ms | non-2xx | expected answers (n) | server CPU ms/req | CPU % server / load-gen / mariadbd / other |';
   const sep = '|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|';
   const rows = points.map((p) => {
     const expected = p.expectValue ? 'value:true' : 'value:false';
+    const kind = p.scenario.startsWith('check-') ? (p.expectValue ? ' success' : ' wrong OTP') : '';
     return (
-      `| ${p.db === 'mysql' ? 'MariaDB' : 'SQLite'} | ${p.endpoint} ${p.scenario.includes('fail') ? 'fail' : p.scenario.startsWith('init') ? '' : 'ok'} ` +
+      `| ${p.db === 'mysql' ? 'MariaDB' : 'SQLite'} | ${p.endpoint}${kind} ` +
       `| ${p.pin ? 'yes' : 'no'} | ${p.concurrency} | ${p.reqPerSecMean.toFixed(1)} | ${p.latencyMs.p50} | ${p.latencyMs.p99} ` +
       `| ${p.non2xx} | ${(p.expectedRatio * 100).toFixed(2)}% ${expected} (${p.answered}) ` +
-      `| ${p.cpuPercent.server ?? '?'} | ${p.cpuPercent.loadGenerator} |`
+      `| ${p.serverCpuMsPerRequest ?? '?'} ` +
+      `| ${p.cpuPercent.server ?? '?'} / ${p.cpuPercent.loadGenerator} / ${p.cpuPercent.mariadbd ?? '–'} / ${p.cpuPercent.other ?? '?'} |`
     );
   });
   return [head, sep, ...rows].join('\n');
@@ -638,6 +802,11 @@ function markdownTable(points) {
 async function main() {
   const opts = parseOptions();
   const env = environment();
+  // What was measured: dist/ can be rebuilt by anyone, HEAD may have moved since.
+  env.serverEntry = path.relative(ROOT, opts.serverEntry) || opts.serverEntry;
+  env.serverEntryBuiltAt = fs.existsSync(opts.serverEntry)
+    ? fs.statSync(opts.serverEntry).mtime.toISOString()
+    : undefined;
   const runTag = env.date.replace(/[:.]/g, '-');
   console.error(
     `mfa bench: dbs=${opts.dbs.join(',')} scenarios=${opts.scenarios.length} ` +
@@ -675,7 +844,9 @@ async function main() {
         '(successes < 99% or a failing check that did not answer value:false):',
     );
     for (const p of failedChecks) {
-      console.log(`  ${p.db} ${p.scenario} c=${p.concurrency}: ${(p.expectedRatio * 100).toFixed(2)}%`);
+      console.log(
+        `  ${p.db} ${p.scenario} c=${p.concurrency}: ${(p.expectedRatio * 100).toFixed(2)}%`,
+      );
     }
     process.exitCode = 1;
   }
