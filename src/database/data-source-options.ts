@@ -7,9 +7,10 @@ import { TokenInfo } from '../token/entities/token-info.entity';
 import { TokenRealm } from '../token/entities/token-realm.entity';
 import { Token } from '../token/entities/token.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-InitialSchema';
+import { TokenTypeIndex1763900000000 } from './migrations/1763900000000-TokenTypeIndex';
 
 export const ENTITIES = [Token, TokenInfo, TokenRealm, Challenge];
-export const MIGRATIONS = [InitialSchema1763800000000];
+export const MIGRATIONS = [InitialSchema1763800000000, TokenTypeIndex1763900000000];
 
 /** Pure mapping from configuration to TypeORM options; shared by the app and the migration CLI. */
 export function buildDataSourceOptions(db: DbConfig): DataSourceOptions {

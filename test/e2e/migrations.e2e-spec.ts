@@ -12,6 +12,7 @@ describe('database schema', () => {
       expect(pending.upQueries.map((q) => q.query)).toEqual([]);
       expect(await ds.showMigrations()).toBe(false);
       await ds.undoLastMigration();
+      await ds.undoLastMigration();
       const tables = await ds
         .createQueryRunner()
         .getTables(['token', 'tokeninfo', 'tokenrealm', 'challenge']);

@@ -17,6 +17,7 @@ export class Token {
   @Column({ type: 'varchar', length: 40 })
   serial!: string;
 
+  @Index('ix_token_tokentype')
   @Column({ type: 'varchar', length: 30 })
   tokentype!: string;
 
