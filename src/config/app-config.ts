@@ -61,15 +61,11 @@ export interface TokenDefaults {
   otppinMode: 'tokenpin' | 'none';
   failcounterClearTimeout: number;
   noAuthCounter: boolean;
-  resetFailCountOnSuccess: boolean;
-  autoResync: boolean;
-  autoResyncTimeout: number;
   totpTimeStep: number;
   totpTimeWindow: number;
   hashlib: { hotp: string; totp: string };
   label: string;
   issuer: string;
-  twoStep: Record<string, string | undefined>;
 }
 
 export class ConfigError extends Error {}
@@ -186,9 +182,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       otppinMode,
       failcounterClearTimeout: int(env, 'FAILCOUNTER_CLEAR_TIMEOUT', 0),
       noAuthCounter: bool(env, 'NO_AUTH_COUNTER', false),
-      resetFailCountOnSuccess: bool(env, 'DEFAULT_RESET_FAIL_COUNT', false),
-      autoResync: bool(env, 'AUTO_RESYNC', false),
-      autoResyncTimeout: int(env, 'AUTO_RESYNC_TIMEOUT', 300, 1),
       totpTimeStep: int(env, 'TOTP_TIME_STEP', 30, 1),
       totpTimeWindow: int(env, 'TOTP_TIME_WINDOW', 180, 1),
       hashlib: {
@@ -197,7 +190,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       },
       label,
       issuer: str(env, 'TOKEN_ISSUER', 'privacyIDEA'),
-      twoStep: { hotp: opt(env, 'HOTP_2STEP'), totp: opt(env, 'TOTP_2STEP') },
     },
     challenges: {
       validityTime,
