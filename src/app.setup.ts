@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { Module, Type, ValidationPipe } from '@nestjs/common';
+import { Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import multipart from '@fastify/multipart';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -91,7 +91,6 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<NestFastif
     (_req, body, done) => done(null, lenientJsonObject(body as string)),
   );
   registerRouteTable(app);
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true }));
   app.enableShutdownHooks();
   setupSwagger(app);
   await app.init();

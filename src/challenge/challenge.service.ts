@@ -72,12 +72,6 @@ export class ChallengeService {
     return this.repo.find({ where: { transactionId }, order: { id: 'ASC' } });
   }
 
-  /** Serials that hold any row (valid or not) of this transaction. */
-  async serialsOfTransaction(transactionId: string): Promise<string[]> {
-    const rows = await this.repo.find({ select: { serial: true }, where: { transactionId } });
-    return [...new Set(rows.map((r) => r.serial))];
-  }
-
   /** A wrong answer: counts it without consuming the challenge. */
   async recordWrongAnswer(id: number): Promise<void> {
     await this.tx.exclusive(() =>

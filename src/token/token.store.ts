@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, In, Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { formatPiDate } from '../common/dates';
 import { isDuplicate } from '../database/db-errors';
 import { SqlRunner } from '../database/sql-runner';
@@ -27,7 +27,6 @@ export class TokenStore {
 
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
-    @InjectRepository(TokenInfo) private readonly infos: Repository<TokenInfo>,
     private readonly tx: TransactionRunner,
     private readonly sql: SqlRunner,
   ) {
@@ -45,16 +44,6 @@ export class TokenStore {
       user.realm,
     ]);
     return toRecords(rows);
-  }
-
-  async findBySerials(serials: string[]): Promise<TokenRecord[]> {
-    if (serials.length === 0) return [];
-    const rows = await this.tokens.find({
-      where: { serial: In(serials) },
-      relations: { info: true },
-      order: { id: 'ASC' },
-    });
-    return rows.map((r) => TokenRecord.fromRow(r));
   }
 
   /**
@@ -110,11 +99,6 @@ export class TokenStore {
     await this.tx.run(async (em) => {
       for (const [k, v] of Object.entries(values)) await this.upsertInfo(em, tokenId, k, v);
     });
-  }
-
-  async deleteInfo(tokenId: number, keys: string[]): Promise<void> {
-    if (keys.length === 0) return;
-    await this.tx.exclusive(() => this.infos.delete({ tokenId, key: In(keys) }));
   }
 
   async upsertInfo(
