@@ -23,8 +23,14 @@ export interface AppConfig {
     jwksUrl?: string;
     issuer?: string;
     audience?: string;
+    /** AUTH_JWT_ALLOW_ANY_AUDIENCE: explicit opt-out of the audience check with a JWKS. */
+    allowAnyAudience: boolean;
+    /** AUTH_JWT_MAX_AGE: seconds since `iat` a JWT is accepted for (0 = only `exp` counts). */
+    maxAgeSeconds: number;
   };
   pinHash: { memoryCost: number; timeCost: number; parallelism: number };
+  /** Caps on work and data an (unauthenticated) request can cause; README "Security model". */
+  limits: Limits;
   users: { defaultRealm: string; realms: string[]; splitAtSign: boolean };
   tokens: TokenDefaults;
   challenges: {
@@ -32,7 +38,29 @@ export interface AppConfig {
     validityByType: Record<string, number>;
     responseTypes: string[];
     cleanupIntervalSeconds: number;
+    /** Open (unanswered, unexpired) challenges one token may have; more are refused. */
+    maxOpenPerToken: number;
   };
+}
+
+export interface Limits {
+  /** Request body limit of every route but /validate/* and /ttype/* (imports need it). */
+  bodyLimit: number;
+  /** Request body limit of the unauthenticated /validate/* and /ttype/* routes. */
+  validateBodyLimit: number;
+  maxTokensPerUser: number;
+  maxTokenInfoPerToken: number;
+  tokenInfoKeyMaxLength: number;
+  tokenInfoValueMaxLength: number;
+  /** PIN hash verifications one request may run. */
+  pinHashesPerRequest: number;
+  /** PIN hash verifications running at once, per process. */
+  pinHashConcurrency: number;
+  /** PIN hash verifications waiting for a slot, per process; beyond it a check gets 503. */
+  pinHashQueueMax: number;
+  /** Smallest decoded OTP key, in bytes (RFC 4226 R6 asks for 16). */
+  minOtpKeyBytes: number;
+  pskcMaxPbkdf2Iterations: number;
 }
 
 export interface DbConfig {
@@ -61,6 +89,8 @@ export interface TokenDefaults {
   otppinMode: 'tokenpin' | 'none';
   failcounterClearTimeout: number;
   noAuthCounter: boolean;
+  /** OTPONLY_ALLOWED: honour otponly=1 (OTP without PIN) on /validate/check. */
+  otpOnlyAllowed: boolean;
   totpTimeStep: number;
   totpTimeWindow: number;
   hashlib: { hotp: string; totp: string };
@@ -89,6 +119,13 @@ function int(env: Env, key: string, fallback: number, min = 0): number {
     throw new ConfigError(`${key} must be an integer >= ${min}, got '${v}'`);
   }
   return Number(v);
+}
+
+/** An integer between 1 and `max` (a column size, say). */
+function intMax(env: Env, key: string, fallback: number, max: number): number {
+  const n = int(env, key, fallback, 1);
+  if (n > max) throw new ConfigError(`${key} must be at most ${max}, got '${n}'`);
+  return n;
 }
 
 function bool(env: Env, key: string, fallback: boolean): boolean {
@@ -160,11 +197,26 @@ export function loadConfig(env: Env = process.env): AppConfig {
       jwksUrl: opt(env, 'AUTH_JWKS_URL'),
       issuer: opt(env, 'AUTH_JWT_ISSUER'),
       audience: opt(env, 'AUTH_JWT_AUDIENCE'),
+      allowAnyAudience: bool(env, 'AUTH_JWT_ALLOW_ANY_AUDIENCE', false),
+      maxAgeSeconds: int(env, 'AUTH_JWT_MAX_AGE', 0),
     },
     pinHash: {
       memoryCost: int(env, 'PIN_HASH_MEMORY_KIB', 19456, 1024),
       timeCost: int(env, 'PIN_HASH_TIME_COST', 2, 1),
       parallelism: int(env, 'PIN_HASH_PARALLELISM', 1, 1),
+    },
+    limits: {
+      bodyLimit: int(env, 'BODY_LIMIT', 1024 * 1024, 1024),
+      validateBodyLimit: int(env, 'VALIDATE_BODY_LIMIT', 32 * 1024, 1024),
+      maxTokensPerUser: int(env, 'MAX_TOKENS_PER_USER', 50, 1),
+      maxTokenInfoPerToken: int(env, 'MAX_TOKENINFO_PER_TOKEN', 100, 10),
+      tokenInfoKeyMaxLength: intMax(env, 'TOKENINFO_KEY_MAX_LENGTH', 128, 255),
+      tokenInfoValueMaxLength: intMax(env, 'TOKENINFO_VALUE_MAX_LENGTH', 4096, 60000),
+      pinHashesPerRequest: int(env, 'PIN_HASH_MAX_PER_REQUEST', 10, 1),
+      pinHashConcurrency: int(env, 'PIN_HASH_CONCURRENCY', 4, 1),
+      pinHashQueueMax: int(env, 'PIN_HASH_QUEUE_MAX', 256, 1),
+      minOtpKeyBytes: int(env, 'MIN_OTPKEY_BYTES', 16, 1),
+      pskcMaxPbkdf2Iterations: int(env, 'PSKC_MAX_PBKDF2_ITERATIONS', 200_000, 1),
     },
     users: {
       defaultRealm,
@@ -182,6 +234,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       otppinMode,
       failcounterClearTimeout: int(env, 'FAILCOUNTER_CLEAR_TIMEOUT', 0),
       noAuthCounter: bool(env, 'NO_AUTH_COUNTER', false),
+      otpOnlyAllowed: bool(env, 'OTPONLY_ALLOWED', false),
       totpTimeStep: int(env, 'TOTP_TIME_STEP', 30, 1),
       totpTimeWindow: int(env, 'TOTP_TIME_WINDOW', 180, 1),
       hashlib: {
@@ -196,6 +249,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       validityByType,
       responseTypes: list(env, 'CHALLENGE_RESPONSE_TYPES', ['hotp', 'totp']),
       cleanupIntervalSeconds: int(env, 'CHALLENGE_CLEANUP_INTERVAL', 60, 1),
+      maxOpenPerToken: int(env, 'MAX_OPEN_CHALLENGES_PER_TOKEN', 10, 1),
     },
   };
 }
