@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, LessThanOrEqual, Repository } from 'typeorm';
+import { Brackets, DataSource, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -32,6 +32,7 @@ export class ChallengeService {
     @InjectRepository(Challenge) private readonly repo: Repository<Challenge>,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tx: TransactionRunner,
+    private readonly dataSource: DataSource,
   ) {}
 
   newTransactionId(): string {
@@ -57,6 +58,37 @@ export class ChallengeService {
       otpValid: false,
     });
     return this.tx.exclusive(() => this.repo.save(row));
+  }
+
+  /**
+   * Creates the challenge unless its token already has `cap` open (unexpired) ones; undefined
+   * then. The token's row is locked while counting (SQLite: writes take turns anyway), so a
+   * burst of triggers on several replicas cannot overshoot the cap.
+   */
+  async createBelowCap(c: NewChallenge, cap: number): Promise<Challenge | undefined> {
+    const now = new Date();
+    const validity = c.validity ?? this.validityFor(c.tokentype);
+    const lockRow = this.dataSource.options.type !== 'better-sqlite3';
+    return this.tx.run(async (em) => {
+      if (lockRow) await em.query('SELECT id FROM token WHERE serial = ? FOR UPDATE', [c.serial]);
+      const open = await em.count(Challenge, {
+        where: { serial: c.serial, expiration: MoreThan(now) },
+      });
+      if (open >= cap) return undefined;
+      return em.save(
+        em.create(Challenge, {
+          transactionId: c.transactionId,
+          serial: c.serial,
+          challenge: c.challenge,
+          data: c.data ?? '',
+          session: c.session ?? '',
+          timestamp: now,
+          expiration: new Date(now.getTime() + validity * 1000),
+          receivedCount: 0,
+          otpValid: false,
+        }),
+      );
+    });
   }
 
   static isValid(row: Challenge, now = new Date()): boolean {

@@ -111,3 +111,10 @@ export class PayloadError extends PiError {
     super(ErrorCode.PARAMETER, description, httpStatus);
   }
 }
+
+/** The service is saturated (e.g. the PIN hash queue is full): retry later; nothing was done. */
+export class ServiceBusyError extends PiError {
+  constructor(description = 'The service is busy, please retry later') {
+    super(ErrorCode.SERVER, description, 503);
+  }
+}

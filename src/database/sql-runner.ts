@@ -4,7 +4,18 @@ import { TransactionRunner } from './transaction-runner';
 
 interface SqliteStatement {
   all(...params: unknown[]): unknown[];
+  get(...params: unknown[]): unknown;
   run(...params: unknown[]): { changes: number };
+}
+
+/**
+ * One conditional UPDATE that also reports a new column value: SQLite through `RETURNING <col>`,
+ * MySQL/MariaDB (no UPDATE … RETURNING) through `col = LAST_INSERT_ID(<expr>)`, whose value the
+ * server returns as the statement's insert id on the same round trip.
+ */
+export interface CountingUpdate {
+  sqlite: string;
+  mysql: string;
 }
 
 interface SqliteConnection {
@@ -42,6 +53,22 @@ export class SqlRunner {
       if (this.sqlite) return this.statement(sql).run(...params).changes;
       const raw = await this.dataSource.query<{ affectedRows?: number }>(sql, params);
       return Number(raw?.affectedRows ?? 0);
+    });
+  }
+
+  /** Runs a CountingUpdate: undefined when no row matched, else the new counter value. */
+  writeCounting(sql: CountingUpdate, params: unknown[]): Promise<number | undefined> {
+    return this.tx.exclusive(async () => {
+      if (this.sqlite) {
+        const row = this.statement(sql.sqlite).get(...params) as
+          Record<string, unknown> | undefined;
+        return row === undefined ? undefined : Number(Object.values(row)[0]);
+      }
+      const raw = await this.dataSource.query<{ affectedRows?: number; insertId?: number }>(
+        sql.mysql,
+        params,
+      );
+      return Number(raw?.affectedRows ?? 0) === 1 ? Number(raw.insertId) : undefined;
     });
   }
 

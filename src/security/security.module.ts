@@ -3,6 +3,7 @@ import { AppConfig } from '../config/app-config';
 import { APP_CONFIG, KEY_MATERIAL } from '../config/config.module';
 import { KeyMaterial } from '../config/key-material';
 import { SecretBox } from '../crypto/secret-box';
+import { BoundedSlots } from './bounded-slots';
 import { PinHasher } from './pin-hasher';
 
 @Global()
@@ -16,7 +17,11 @@ import { PinHasher } from './pin-hasher';
     {
       provide: PinHasher,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new PinHasher(config.pinHash),
+      useFactory: (config: AppConfig) =>
+        new PinHasher(
+          config.pinHash,
+          new BoundedSlots(config.limits.pinHashConcurrency, config.limits.pinHashQueueMax),
+        ),
     },
   ],
   exports: [SecretBox, PinHasher],

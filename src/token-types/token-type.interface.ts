@@ -52,6 +52,11 @@ export interface ChallengeContext {
   transactionId: string;
   options: ParamReader;
   baseUrl: string;
+  /**
+   * The caller is authenticated (admin /validate/triggerchallenge). Unauthenticated callers must
+   * not fully choose what the token answers (an observed answer could be replayed).
+   */
+  trusted: boolean;
 }
 
 /** Result of checking one stored challenge row. */

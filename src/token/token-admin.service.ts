@@ -188,7 +188,7 @@ export class TokenAdminService {
     const token = TokenRecord.fromRow(row);
     const match = this.registry.handlerOf(token.type).resync(token, otp1, otp2);
     if (!match) return false;
-    return this.store.commitSuccess(token, match, { countAuth: false });
+    return this.store.commitResync(token, match);
   }
 
   /** Number of PINs set over otppin / userpin / sopin. */

@@ -35,18 +35,46 @@ export function tokenQueries(dialect: SqlDialect) {
   };
 }
 
+/** What makes a token usable for authentication, checked inside every attempt write. */
+const USABLE = 'active = 1 AND revoked = 0 AND locked = 0';
+
 export const SQL = {
+  /**
+   * Reserves one authentication attempt before any verification: the fail counter (and
+   * count_auth) go up only while the token is usable and below maxfail, so whatever the
+   * concurrency at most maxfail attempts are ever evaluated between resets. Reports the new
+   * fail counter.
+   */
+  reserveAttempt: {
+    sqlite:
+      'UPDATE token SET failcount = failcount + 1, count_auth = count_auth + ? ' +
+      `WHERE id = ? AND failcount < maxfail AND ${USABLE} RETURNING failcount`,
+    mysql:
+      'UPDATE token SET failcount = LAST_INSERT_ID(failcount + 1), count_auth = count_auth + ? ' +
+      `WHERE id = ? AND failcount < maxfail AND ${USABLE}`,
+  },
+  /** Gives back a reserved attempt that did not count (challenge triggered, not evaluated). */
+  refundAttempt:
+    'UPDATE token SET failcount = CASE WHEN failcount > 0 THEN failcount - 1 ELSE 0 END, ' +
+    'count_auth = CASE WHEN count_auth >= ? THEN count_auth - ? ELSE 0 END WHERE id = ?',
   /** Success with a counter step: applies only if count still holds the value read. */
   successWithCounter:
-    'UPDATE token SET `count` = ?, failcount = 0, count_auth = count_auth + ?, ' +
-    'count_auth_success = count_auth_success + ? WHERE id = ? AND locked = 0 AND `count` = ?',
+    'UPDATE token SET `count` = ?, failcount = 0, count_auth_success = count_auth_success + ? ' +
+    `WHERE id = ? AND ${USABLE} AND \`count\` = ?`,
   successWithoutCounter:
-    'UPDATE token SET failcount = 0, count_auth = count_auth + ?, ' +
-    'count_auth_success = count_auth_success + ? WHERE id = ? AND locked = 0',
-  /** Fail counter capped at maxfail, in the same statement as count_auth. */
-  failure:
-    'UPDATE token SET failcount = CASE WHEN failcount < maxfail THEN failcount + ? ELSE failcount END, ' +
-    'count_auth = count_auth + ? WHERE id = ? AND locked = 0',
+    'UPDATE token SET failcount = 0, count_auth_success = count_auth_success + ? ' +
+    `WHERE id = ? AND ${USABLE}`,
+  /** Administrative counter step (resync): any token that is not locked. */
+  resyncCounter:
+    'UPDATE token SET `count` = ?, failcount = 0 WHERE id = ? AND locked = 0 AND `count` = ?',
+  /** failcounter_clear_timeout: clears only the lockout this request saw (same time stamp). */
+  clearExpiredLockout:
+    'UPDATE token SET failcount = 0 WHERE id = ? AND failcount >= maxfail AND EXISTS ' +
+    "(SELECT 1 FROM tokeninfo i WHERE i.token_id = ? AND i.`key` = 'failcounter_exceeded' " +
+    'AND i.`value` = ?)',
+  /** The stamp of the lockout just cleared (not a newer one). */
+  deleteLockoutStamp:
+    "DELETE FROM tokeninfo WHERE token_id = ? AND `key` = 'failcounter_exceeded' AND `value` = ?",
 } as const;
 
 export interface TokenRow {

@@ -47,9 +47,33 @@ export class TokenStore {
   }
 
   /**
-   * Records a successful authentication (fail counter back to 0). With an OTP match the counter
-   * moves only if it still holds the value this request read: of concurrent requests with the
-   * same OTP one wins.
+   * Reserves one authentication attempt (see SQL.reserveAttempt). Returns the fail counter
+   * including this attempt, or undefined when the token is locked out, disabled or revoked.
+   */
+  reserveAttempt(token: TokenRecord, opts: SuccessOptions): Promise<number | undefined> {
+    return this.sql.writeCounting(SQL.reserveAttempt, [opts.countAuth ? 1 : 0, token.id]);
+  }
+
+  /** Takes back a reservation that must not count (e.g. the PIN triggered a challenge). */
+  async refundAttempt(token: TokenRecord, opts: SuccessOptions): Promise<void> {
+    const auth = opts.countAuth ? 1 : 0;
+    await this.sql.write(SQL.refundAttempt, [auth, auth, token.id]);
+  }
+
+  /**
+   * A reserved attempt that failed: it stays counted. When it filled the fail counter, the time
+   * of the lockout is recorded for failcounter_clear_timeout.
+   */
+  async settleFailure(token: TokenRecord, failcount: number): Promise<void> {
+    // Reservations hand out distinct values up to maxfail: exactly one request sees the lockout.
+    if (failcount !== token.row.maxfail) return;
+    await this.setInfo(token.id, { failcounter_exceeded: formatPiDate(new Date()) });
+  }
+
+  /**
+   * Records a successful authentication of a reserved attempt (fail counter back to 0). The
+   * write requires the token to be still usable; with an OTP match the counter moves only if it
+   * still holds the value this request read: of concurrent requests with one OTP, one wins.
    */
   async commitSuccess(
     token: TokenRecord,
@@ -58,36 +82,42 @@ export class TokenStore {
   ): Promise<boolean> {
     const auth = opts.countAuth ? 1 : 0;
     const sql = match ? SQL.successWithCounter : SQL.successWithoutCounter;
-    const params = match
-      ? [match.newCount, auth, auth, token.id, token.row.count]
-      : [auth, auth, token.id];
+    const params = match ? [match.newCount, auth, token.id, token.row.count] : [auth, token.id];
     if ((await this.sql.write(sql, params)) !== 1) return false;
-    const infoUpdates = { ...(match?.info ?? {}) };
-    if (match?.info || token.info.has('failcounter_exceeded')) {
-      await this.tx.run(async (em) => {
-        for (const [key, value] of Object.entries(infoUpdates)) {
-          await this.upsertInfo(em, token.id, key, value);
-        }
-        await em.delete(TokenInfo, { tokenId: token.id, key: 'failcounter_exceeded' });
-      });
-    }
+    await this.afterCounterStep(token, match);
     return true;
   }
 
-  /** Raises the fail counter (capped at maxfail) and/or count_auth in one statement. */
-  async recordFailure(token: TokenRecord, opts: { failcount: boolean; countAuth: boolean }) {
-    if (!opts.failcount && !opts.countAuth) return;
-    const params = [opts.failcount ? 1 : 0, opts.countAuth ? 1 : 0, token.id];
-    await this.sql.write(SQL.failure, params);
-    if (opts.failcount && token.row.failcount + 1 >= token.row.maxfail) {
-      await this.tx.run((em) =>
-        this.upsertInfo(em, token.id, 'failcounter_exceeded', formatPiDate(new Date())),
-      );
-    }
+  /** Administrative resync: moves the counter of any token that is not locked. */
+  async commitResync(token: TokenRecord, match: OtpMatch): Promise<boolean> {
+    const params = [match.newCount, token.id, token.row.count];
+    if ((await this.sql.write(SQL.resyncCounter, params)) !== 1) return false;
+    await this.afterCounterStep(token, match);
+    return true;
   }
 
-  /** Runs one fixed write statement and returns the number of rows it changed. */
-  /** Fail counter back to 0 (reset, failcounter_clear_timeout). */
+  private async afterCounterStep(token: TokenRecord, match: OtpMatch | null): Promise<void> {
+    if (!match?.info && !token.info.has('failcounter_exceeded')) return;
+    await this.tx.run(async (em) => {
+      for (const [key, value] of Object.entries(match?.info ?? {})) {
+        await this.upsertInfo(em, token.id, key, value);
+      }
+      await em.delete(TokenInfo, { tokenId: token.id, key: 'failcounter_exceeded' });
+    });
+  }
+
+  /**
+   * failcounter_clear_timeout: clears the lockout stamped `stamp`, once, whatever the number of
+   * requests that saw it expire; a newer lockout (other stamp) is left alone.
+   */
+  async clearExpiredLockout(tokenId: number, stamp: string): Promise<boolean> {
+    const cleared = await this.sql.write(SQL.clearExpiredLockout, [tokenId, tokenId, stamp]);
+    if (cleared !== 1) return false;
+    await this.sql.write(SQL.deleteLockoutStamp, [tokenId, stamp]);
+    return true;
+  }
+
+  /** Fail counter back to 0 (admin reset). */
   async resetFailcount(tokenId: number): Promise<void> {
     await this.tx.run(async (em) => {
       await em.update(Token, { id: tokenId }, { failcount: 0 });

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ChallengeService } from '../challenge/challenge.service';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import type { Detail } from '../common/envelope';
 import type { ParamReader } from '../common/params/param-reader';
 import type { TokenRecord } from '../token-types/token-record';
@@ -8,15 +10,28 @@ import { fitnessProblem } from './token-fitness';
 
 const PREFERRED_CLIENT_MODES = ['interactive', 'webauthn', 'poll'];
 
+export const TOO_MANY_CHALLENGES = 'Too many open challenges for this token, try again later';
+
+export interface IssueOptions {
+  /** Authenticated caller (admin triggerchallenge): may choose challenge data freely. */
+  trusted: boolean;
+}
+
 /** create_challenges_from_tokens (challenge.md §3): one transaction id for all tokens. */
 @Injectable()
 export class ChallengeIssuer {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly registry: TokenTypeRegistry,
     private readonly challenges: ChallengeService,
   ) {}
 
-  async issue(tokens: TokenRecord[], options: ParamReader, baseUrl: string): Promise<Detail> {
+  async issue(
+    tokens: TokenRecord[],
+    options: ParamReader,
+    baseUrl: string,
+    opts: IssueOptions,
+  ): Promise<Detail> {
     const multi: Detail[] = [];
     const messages: string[] = [];
     const detail: Detail = {};
@@ -29,14 +44,27 @@ export class ChallengeIssuer {
       }
       const handler = this.registry.handlerOf(token.type);
       const tid = transactionId ?? this.challenges.newTransactionId();
-      const spec = await handler.createChallenge({ token, transactionId: tid, options, baseUrl });
-      await this.challenges.create({
+      const spec = await handler.createChallenge({
+        token,
         transactionId: tid,
-        serial: token.serial,
-        tokentype: token.type,
-        challenge: spec.challenge,
-        data: spec.data,
+        options,
+        baseUrl,
+        trusted: opts.trusted,
       });
+      const created = await this.challenges.createBelowCap(
+        {
+          transactionId: tid,
+          serial: token.serial,
+          tokentype: token.type,
+          challenge: spec.challenge,
+          data: spec.data,
+        },
+        this.config.challenges.maxOpenPerToken,
+      );
+      if (!created) {
+        messages.push(TOO_MANY_CHALLENGES);
+        continue;
+      }
       transactionId = tid;
       messages.push(spec.message);
       const info: Detail = {

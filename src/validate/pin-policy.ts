@@ -4,6 +4,14 @@ import { APP_CONFIG } from '../config/config.module';
 import { PinHasher } from '../security/pin-hasher';
 import type { TokenRecord } from '../token-types/token-record';
 
+/** PIN hash verifications one request may still run (PIN_HASH_MAX_PER_REQUEST). */
+export class HashBudget {
+  constructor(public remaining: number) {}
+}
+
+/** The budget ran out before this PIN could be checked: the token was not evaluated. */
+export const BUDGET_EXHAUSTED = 'exhausted';
+
 /** PIN handling of the authentication path: otppin mode and the PIN/OTP split. */
 @Injectable()
 export class PinPolicy {
@@ -12,9 +20,24 @@ export class PinPolicy {
     private readonly hasher: PinHasher,
   ) {}
 
-  /** otppin=tokenpin checks the token PIN; otppin=none accepts exactly the empty PIN. */
-  checkPin(token: TokenRecord, pin: string): Promise<boolean> {
-    if (this.config.tokens.otppinMode === 'none') return Promise.resolve(pin === '');
+  newBudget(): HashBudget {
+    return new HashBudget(this.config.limits.pinHashesPerRequest);
+  }
+
+  /**
+   * otppin=tokenpin checks the token PIN; otppin=none accepts exactly the empty PIN. A check that
+   * needs an argon2 verification takes one unit of `budget`, or answers BUDGET_EXHAUSTED.
+   */
+  async checkPin(
+    token: TokenRecord,
+    pin: string,
+    budget: HashBudget,
+  ): Promise<boolean | typeof BUDGET_EXHAUSTED> {
+    if (this.config.tokens.otppinMode === 'none') return pin === '';
+    if (PinHasher.costsHash(token.row.pinHash, pin)) {
+      if (budget.remaining <= 0) return BUDGET_EXHAUSTED;
+      budget.remaining--;
+    }
     return this.hasher.verify(token.row.pinHash, pin);
   }
 

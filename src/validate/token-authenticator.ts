@@ -10,13 +10,14 @@ import type { TokenRecord } from '../token-types/token-record';
 import type { OtpMatch, TokenTypeHandler } from '../token-types/token-type.interface';
 import { TokenTypeRegistry } from '../token-types/token-type.registry';
 import { ChallengeIssuer } from './challenge-issuer';
-import { PinPolicy } from './pin-policy';
+import { AttemptLedger } from './attempt-ledger';
+import { BUDGET_EXHAUSTED, PinPolicy } from './pin-policy';
 import { failcounterClearDue, fitnessProblem } from './token-fitness';
 
 export interface CheckRequest {
   pass: string;
   transactionId?: string;
-  /** otponly=1 with a serial: verify the OTP alone. */
+  /** otponly=1 with a serial, where OTPONLY_ALLOWED permits it: verify the OTP alone. */
   otpOnly: boolean;
   options: ParamReader;
   baseUrl: string;
@@ -60,73 +61,142 @@ export class TokenAuthenticator {
     const candidates = tokens
       .filter((t) => !t.row.revoked)
       .sort((a, b) => weight(a.type) - weight(b.type))
+      .slice(0, this.config.limits.maxTokensPerUser)
       .map((token) => ({ token, handler: this.registry.handlerOf(token.type) }));
+    const ledger = new AttemptLedger(this.store, this.countAuth);
+    try {
+      return await this.evaluate(candidates, req, ledger);
+    } finally {
+      await ledger.settle();
+    }
+  }
 
+  private async evaluate(
+    candidates: Candidate[],
+    req: CheckRequest,
+    ledger: AttemptLedger,
+  ): Promise<CheckOutcome> {
     const messages: string[] = [];
-    const valid: ValidCandidate[] = [];
-    const challengeResponse: Candidate[] = [];
-    const challengeRequest: Candidate[] = [];
-    const pinMatching: (Candidate & { otp: string })[] = [];
-    const invalid: Candidate[] = [];
     const detail: Detail = {};
-
+    // Fitness and the attempt reservation come before any verification or PIN hashing.
+    const reserved: Candidate[] = [];
     for (const c of candidates) {
       await this.clearFailcounterIfDue(c.token);
       const problem = fitnessProblem(c.token);
-      if (problem) {
-        messages.push(problem);
-        continue;
-      }
-      if (req.transactionId !== undefined) {
-        const rows = await this.challenges.forTokenAndTransaction(
-          c.token.serial,
-          req.transactionId,
-        );
-        (rows.length > 0 ? challengeResponse : invalid).push(c);
-        continue;
-      }
-      const split = req.otpOnly
-        ? { pin: '', otp: req.pass }
-        : this.pins.split(req.pass, c.token.row.otplen);
-      const pinMatch =
-        split !== undefined && (req.otpOnly || (await this.pins.checkPin(c.token, split.pin)));
-      if (pinMatch) {
-        const match = c.handler.checkOtp(c.token, split.otp);
-        if (match) valid.push({ ...c, match, otp: split.otp });
-        else pinMatching.push({ ...c, otp: split.otp });
-      } else if (
-        !req.otpOnly &&
-        this.challengeCapable(c) &&
-        (await this.pins.checkPin(c.token, req.pass))
-      ) {
-        challengeRequest.push(c);
-      } else {
-        invalid.push(c);
-      }
+      if (problem) messages.push(problem);
+      else if (await ledger.reserve(c.token)) reserved.push(c);
+      else messages.push('Failcounter exceeded');
     }
 
+    if (req.transactionId !== undefined) {
+      return this.evaluateResponse(reserved, req, ledger, messages, detail);
+    }
+
+    const budget = this.pins.newBudget();
+    const valid: ValidCandidate[] = [];
+    const challengeRequest: Candidate[] = [];
+    const pinMatching: (Candidate & { otp: string })[] = [];
+    const invalid: Candidate[] = [];
+    const splits = new Map<Candidate, { pin: string; otp: string } | undefined>();
+    const pinChecked = new Map<Candidate, boolean>();
+    for (const c of reserved) {
+      splits.set(
+        c,
+        req.otpOnly ? { pin: '', otp: req.pass } : this.pins.split(req.pass, c.token.row.otplen),
+      );
+    }
+
+    // Cheapest first: only a token whose OTP part matches needs its PIN hash to be valid, so a
+    // correct login costs one hash whatever the number of tokens, and stops there.
+    for (const c of reserved) {
+      const split = splits.get(c);
+      const match = split && c.handler.checkOtp(c.token, split.otp);
+      if (!split || !match) continue;
+      const pin = req.otpOnly || (await this.pins.checkPin(c.token, split.pin, budget));
+      if (pin === BUDGET_EXHAUSTED) break;
+      pinChecked.set(c, pin);
+      if (pin) {
+        valid.push({ ...c, match, otp: split.otp });
+        break;
+      }
+    }
     if (valid.length > 0) {
-      const won = await this.commitValid(valid, pinMatching);
+      const won = await this.commitValid(valid, pinMatching, ledger);
       if (won.length > 0) return { success: true, detail: this.successDetail(won, detail) };
     }
-    if (challengeResponse.length > 0) {
-      return this.answerChallenge(challengeResponse, req, detail);
+
+    for (const c of reserved) {
+      if (valid.some((v) => v.token === c.token)) continue;
+      const split = splits.get(c);
+      let pin: boolean | typeof BUDGET_EXHAUSTED = false;
+      if (split) {
+        pin =
+          req.otpOnly ||
+          (pinChecked.get(c) ?? (await this.pins.checkPin(c.token, split.pin, budget)));
+      }
+      if (pin === true) {
+        pinMatching.push({ ...c, otp: split!.otp });
+        continue;
+      }
+      if (pin !== BUDGET_EXHAUSTED && !req.otpOnly && this.challengeCapable(c)) {
+        pin = await this.pins.checkPin(c.token, req.pass, budget);
+        if (pin === true) {
+          challengeRequest.push(c);
+          continue;
+        }
+      }
+      // Not evaluated for lack of budget: the reservation is given back when settling.
+      if (pin === BUDGET_EXHAUSTED) break;
+      invalid.push(c);
     }
+
     if (challengeRequest.length > 0) {
       const issued = await this.issuer.issue(
         challengeRequest.map((c) => c.token),
         req.options,
         req.baseUrl,
+        { trusted: false },
       );
       return { success: false, detail: { ...detail, ...issued } };
     }
-    if (pinMatching.length > 0) return this.wrongOtp(pinMatching, detail);
+    if (pinMatching.length > 0) return this.wrongOtp(pinMatching, detail, ledger);
     if (invalid.length > 0) {
-      if (this.config.tokens.incFailCountOnFalsePin) {
-        for (const c of invalid) {
-          await this.store.recordFailure(c.token, { failcount: true, countAuth: this.countAuth });
-        }
-      }
+      if (this.config.tokens.incFailCountOnFalsePin)
+        for (const c of invalid) ledger.failed(c.token);
+      return { success: false, detail: { ...detail, message: 'wrong otp pin' } };
+    }
+    if (messages.length > 0) {
+      return { success: false, detail: { ...detail, message: [...new Set(messages)].join(', ') } };
+    }
+    if (reserved.length > 0) {
+      return { success: false, detail: { ...detail, message: 'wrong otp pin' } };
+    }
+    return {
+      success: false,
+      detail: { ...detail, message: 'No suitable token found for authentication.' },
+    };
+  }
+
+  /** An answer to a transaction: the tokens that have a challenge in it, else wrong PIN. */
+  private async evaluateResponse(
+    reserved: Candidate[],
+    req: CheckRequest,
+    ledger: AttemptLedger,
+    messages: string[],
+    detail: Detail,
+  ): Promise<CheckOutcome> {
+    const challengeResponse: Candidate[] = [];
+    const invalid: Candidate[] = [];
+    for (const c of reserved) {
+      const rows = await this.challenges.forTokenAndTransaction(c.token.serial, req.transactionId!);
+      (rows.length > 0 ? challengeResponse : invalid).push(c);
+    }
+    if (challengeResponse.length > 0) {
+      return this.answerChallenge(challengeResponse, req, detail, ledger);
+    }
+    if (invalid.length > 0) {
+      if (this.config.tokens.incFailCountOnFalsePin)
+        for (const c of invalid) ledger.failed(c.token);
       return { success: false, detail: { ...detail, message: 'wrong otp pin' } };
     }
     if (messages.length > 0) {
@@ -149,11 +219,20 @@ export class TokenAuthenticator {
     );
   }
 
+  /** failcounter_clear_timeout, applied once per lockout however many requests see it due. */
   private async clearFailcounterIfDue(token: TokenRecord): Promise<void> {
-    if (failcounterClearDue(token, this.config.tokens.failcounterClearTimeout)) {
-      await this.store.resetFailcount(token.id);
+    if (!failcounterClearDue(token, this.config.tokens.failcounterClearTimeout)) return;
+    const stamp = token.infoValue('failcounter_exceeded')!;
+    if (await this.store.clearExpiredLockout(token.id, stamp)) {
       token.row.failcount = 0;
       token.info.delete('failcounter_exceeded');
+    } else {
+      // Another request cleared it (and may have counted new failures): decide on fresh data.
+      const fresh = await this.store.findBySerial(token.serial);
+      if (fresh) {
+        token.row.failcount = fresh.row.failcount;
+        token.info.delete('failcounter_exceeded');
+      }
     }
   }
 
@@ -165,6 +244,7 @@ export class TokenAuthenticator {
   private async commitValid(
     valid: ValidCandidate[],
     pinMatching: (Candidate & { otp: string })[],
+    ledger: AttemptLedger,
   ): Promise<ValidCandidate[]> {
     const won: ValidCandidate[] = [];
     for (const v of valid) {
@@ -174,11 +254,14 @@ export class TokenAuthenticator {
           countAuth: this.countAuth,
         });
         if (ok) {
+          ledger.succeeded(v.token);
           won.push(current);
           break;
         }
+        // The fresh fail counter includes this request's own reservation; the success write
+        // itself re-checks that the token is still usable.
         const fresh = await this.store.findBySerial(v.token.serial);
-        if (!fresh || fitnessProblem(fresh)) {
+        if (!fresh || !fresh.row.active || fresh.row.revoked || fresh.row.locked) {
           current = undefined;
           break;
         }
@@ -208,6 +291,7 @@ export class TokenAuthenticator {
     list: Candidate[],
     req: CheckRequest,
     detail: Detail,
+    ledger: AttemptLedger,
   ): Promise<CheckOutcome> {
     const tid = req.transactionId!;
     const now = new Date();
@@ -229,6 +313,7 @@ export class TokenAuthenticator {
             countAuth: this.countAuth,
           }));
         if (!committed) {
+          // Lost the race to another answer: given back, not counted.
           return {
             success: false,
             detail: {
@@ -239,6 +324,7 @@ export class TokenAuthenticator {
             },
           };
         }
+        ledger.succeeded(c.token);
         return {
           success: true,
           detail: {
@@ -250,15 +336,16 @@ export class TokenAuthenticator {
         };
       }
     }
-    return this.challengeMismatch(list, detail);
+    return this.challengeMismatch(list, detail, ledger);
   }
 
-  private async challengeMismatch(list: Candidate[], detail: Detail): Promise<CheckOutcome> {
-    for (const c of list) {
-      if (!c.handler.outOfBand) {
-        await this.store.recordFailure(c.token, { failcount: true, countAuth: false });
-      }
-    }
+  private challengeMismatch(
+    list: Candidate[],
+    detail: Detail,
+    ledger: AttemptLedger,
+  ): CheckOutcome {
+    // An out-of-band challenge not answered yet is not a wrong guess.
+    for (const c of list) if (!c.handler.outOfBand) ledger.failed(c.token);
     if (list.length === 1) {
       return {
         success: false,
@@ -276,13 +363,12 @@ export class TokenAuthenticator {
     };
   }
 
-  private async wrongOtp(
+  private wrongOtp(
     list: (Candidate & { otp: string })[],
     detail: Detail,
-  ): Promise<CheckOutcome> {
-    for (const c of list) {
-      await this.store.recordFailure(c.token, { failcount: true, countAuth: this.countAuth });
-    }
+    ledger: AttemptLedger,
+  ): CheckOutcome {
+    for (const c of list) ledger.failed(c.token);
     let message = 'wrong otp value';
     const out: Detail = { ...detail };
     if (list.length === 1) {

@@ -2,7 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { ChallengeService, PollStatus } from '../challenge/challenge.service';
 import type { Detail } from '../common/envelope';
-import { MissingParameterError, ParameterError, ResourceNotFoundError } from '../common/errors';
+import {
+  MissingParameterError,
+  ParameterError,
+  PolicyError,
+  ResourceNotFoundError,
+} from '../common/errors';
+import { isTrue } from '../common/params/param-reader';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { TokenStore } from '../token/token.store';
@@ -38,17 +44,30 @@ export class ValidateService {
       return { value: false, detail: { message: 'The user has no tokens assigned' } };
     }
     const filtered = dto.type ? tokens.filter((t) => t.type === dto.type!.toLowerCase()) : tokens;
+    const otpOnly = this.otpOnly(dto);
     const outcome = await this.authenticator.check(filtered, {
       pass,
       transactionId,
-      otpOnly: dto.serial !== undefined && dto.params.bool('otponly'),
+      otpOnly,
       options: dto.params,
       baseUrl,
     });
-    if (!outcome.success && dto.params.bool('otponly') && !outcome.detail.multi_challenge) {
+    if (!outcome.success && otpOnly && !outcome.detail.multi_challenge) {
       outcome.detail.message = 'OTP verification failed.';
     }
     return { value: outcome.success, detail: outcome.detail };
+  }
+
+  /**
+   * otponly=1 skips the PIN: one factor. Only an operator can allow it (OTPONLY_ALLOWED), and only
+   * the validated DTO field counts, never a value that bypassed validation.
+   */
+  private otpOnly(dto: CheckDto): boolean {
+    if (!isTrue(dto.otponly)) return false;
+    if (!this.config.tokens.otpOnlyAllowed) {
+      throw new PolicyError('otponly is not allowed on this server (OTPONLY_ALLOWED)');
+    }
+    return dto.serial !== undefined;
   }
 
   /** Challenges for all active challenge-capable tokens, without PIN (admin only). */
@@ -68,7 +87,7 @@ export class ValidateService {
     if (tokens.length === 0) {
       return { value: 0, detail: { messages: [], transaction_ids: [], multi_challenge: [] } };
     }
-    const detail = await this.issuer.issue(tokens, dto.params, baseUrl);
+    const detail = await this.issuer.issue(tokens, dto.params, baseUrl, { trusted: true });
     return { value: (detail.multi_challenge as unknown[]).length, detail };
   }
 

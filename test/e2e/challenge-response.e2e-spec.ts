@@ -114,7 +114,7 @@ describe('challenge-response (OCRA, HOTP) through /validate', () => {
     expect((await tokenInfo(t, serial)).failcount).toBe(0);
   });
 
-  it('uses the challenge the RP passes, with hashchallenge and addrandomchallenge', async () => {
+  it('mixes server randomness into a question given on unauthenticated /validate/check', async () => {
     const serial = await enrollOcra({ user: 'quinn', pin: 'qq' });
     const res = await check({
       user: 'quinn',
@@ -123,9 +123,11 @@ describe('challenge-response (OCRA, HOTP) through /validate', () => {
       hashchallenge: '1',
     });
     const attrs = res.body.detail.multi_challenge[0].attributes;
-    expect(attrs.original_challenge).toBe('transfer 100 EUR');
+    expect(attrs.original_challenge).toMatch(/^transfer 100 EUR[A-Za-z0-9]{8}$/);
     expect(attrs.qrcode).toMatch(/^data:image\/png;base64,/);
-    const sha1 = createHash('sha1').update('transfer 100 EUR').digest('hex');
+    const sha1 = createHash('sha1')
+      .update(attrs.original_challenge as string)
+      .digest('hex');
     expect(attrs.challenge).toBe(sha1);
     const ok = await check({
       serial,
@@ -141,8 +143,62 @@ describe('challenge-response (OCRA, HOTP) through /validate', () => {
       hashchallenge: 'sha1',
     });
     expect(rnd.body.detail.multi_challenge[0].attributes.original_challenge).toMatch(
-      /^abc[A-Za-z0-9]{5}$/,
+      /^abc[A-Za-z0-9]{5}[A-Za-z0-9]{3}$/,
     );
+    // Without hashing the server's part uses the suite's alphabet, so the question stays valid.
+    const hex = await check({ user: 'quinn', pass: 'qq', challenge: 'c0ffee' });
+    expect(hex.body.detail.multi_challenge[0].attributes.challenge).toMatch(/^c0ffee[0-9a-f]{8}$/);
+  });
+
+  it('never accepts one observed (question, response) pair twice', async () => {
+    const serial = await enrollOcra({ user: 'rory', pin: 'rr' });
+    const fixed = '0123456789abcdef';
+    const first = await check({ user: 'rory', pass: 'rr', challenge: fixed });
+    const q1 = first.body.detail.multi_challenge[0].attributes.challenge as string;
+    const observed = answer(q1);
+    const tid1 = first.body.detail.transaction_id as string;
+    expect((await check({ serial, transaction_id: tid1, pass: observed })).body.result.value).toBe(
+      true,
+    );
+    // The attacker asks for the same question again and replays the observed response.
+    for (let i = 0; i < 5; i++) {
+      const again = await check({ user: 'rory', pass: 'rr', challenge: fixed });
+      const q = again.body.detail.multi_challenge[0].attributes.challenge as string;
+      expect(q).not.toBe(q1);
+      const replay = await check({
+        serial,
+        transaction_id: again.body.detail.transaction_id,
+        pass: observed,
+      });
+      expect(replay.body.result.value).toBe(false);
+    }
+    await t.http().post('/token/reset').set('Authorization', t.admin).send({ serial });
+  });
+
+  it('takes a fully chosen question (transaction signing) only from an admin trigger', async () => {
+    const serial = await enrollOcra({ user: 'sven', pin: 'ss' });
+    const trig = await t
+      .http()
+      .post('/validate/triggerchallenge')
+      .set('Authorization', t.admin)
+      .send({ serial, challenge: 'transfer 100 EUR', hashchallenge: '1' });
+    const attrs = trig.body.detail.multi_challenge[0].attributes;
+    expect(attrs.original_challenge).toBe('transfer 100 EUR');
+    const sha1 = createHash('sha1').update('transfer 100 EUR').digest('hex');
+    expect(attrs.challenge).toBe(sha1);
+    const ok = await check({
+      serial,
+      transaction_id: trig.body.detail.transaction_id,
+      pass: answer(sha1),
+    });
+    expect(ok.body.result.value).toBe(true);
+    // The same answer to the consumed transaction is refused.
+    const replay = await check({
+      serial,
+      transaction_id: trig.body.detail.transaction_id,
+      pass: answer(sha1),
+    });
+    expect(replay.body.result.value).toBe(false);
   });
 
   it('rejects an answer after the challenge expired', async () => {

@@ -29,9 +29,7 @@ export function randomAlphanumeric(length: number): string {
  * allowed), QH lower-case hex digits (exactly n, also for odd n), QA `[A-Za-z0-9]`.
  */
 export function generateQuestion(suite: OcraSuite): string {
-  const alphabet =
-    suite.questionType === 'N' ? DIGITS : suite.questionType === 'H' ? HEX_DIGITS : ALPHANUMERIC;
-  return randomString(alphabet, suite.questionLength);
+  return randomQuestionChars(suite, suite.questionLength);
 }
 
 /**
@@ -82,6 +80,11 @@ export interface OcraChallengeOptions {
   addRandomChallenge?: string | number;
   /** `hashchallenge`: replace the text by its hex digest (sha1 / sha256 / sha512). */
   hashChallenge?: string | boolean | number;
+  /**
+   * Server randomness appended to a caller-given text at least (unauthenticated callers): from
+   * the suite's alphabet when the text is used as the question, alphanumeric before hashing.
+   */
+  minRandom?: number;
 }
 
 export interface OcraChallenge {
@@ -104,9 +107,19 @@ export function createOcraChallenge(
   options: OcraChallengeOptions = {},
 ): OcraChallenge {
   if (!options.challenge) return { challenge: generateQuestion(suite) };
-  const original =
-    options.challenge + randomAlphanumeric(parseAddRandomChallenge(options.addRandomChallenge));
+  const requested = parseAddRandomChallenge(options.addRandomChallenge);
+  const forced = Math.max(0, (options.minRandom ?? 0) - requested);
+  const hashed = hashChallengeAlgorithm(options.hashChallenge) !== undefined;
+  // The question must stay answerable: without hashing, forced randomness uses the suite's alphabet.
+  const forcedText = hashed ? randomAlphanumeric(forced) : randomQuestionChars(suite, forced);
+  const original = options.challenge + randomAlphanumeric(requested) + forcedText;
   const challenge = hashChallenge(original, options.hashChallenge);
   validateQuestion(suite, challenge);
   return { challenge, originalChallenge: original };
+}
+
+function randomQuestionChars(suite: OcraSuite, length: number): string {
+  const alphabet =
+    suite.questionType === 'N' ? DIGITS : suite.questionType === 'H' ? HEX_DIGITS : ALPHANUMERIC;
+  return randomString(alphabet, length);
 }

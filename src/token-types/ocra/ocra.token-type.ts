@@ -21,6 +21,9 @@ import type {
 
 export const DEFAULT_OCRA_SUITE = 'OCRA-1:HOTP-SHA1-8:QH40';
 
+/** Server-chosen characters appended to a question given on unauthenticated /validate/check. */
+export const UNTRUSTED_CHALLENGE_RANDOM = 8;
+
 /** Parses a suite for a token; anything invalid is ParameterError 905 "Invalid OCRA suite: …". */
 export function tokenOcraSuite(text: string): OcraSuite {
   let suite: OcraSuite;
@@ -103,6 +106,8 @@ export class OcraTokenType extends BaseTokenType {
         challenge: opts.optional('challenge', { maxLength: 1024 }),
         addRandomChallenge: opts.optional('addrandomchallenge', { maxLength: 8 }),
         hashChallenge: opts.optional('hashchallenge', { maxLength: 16 }),
+        // An unauthenticated caller's fixed question would make one observed answer replayable.
+        minRandom: ctx.trusted ? 0 : UNTRUSTED_CHALLENGE_RANDOM,
       });
     } catch (e) {
       if (e instanceof OcraInputError) throw new ParameterError(`Invalid challenge: ${e.message}`);
