@@ -61,6 +61,7 @@ export interface TestApp {
 export async function startTestApp(
   env: Record<string, string> = {},
   extraModules: Type[] = [],
+  opts: { freshDatabase?: boolean } = {},
 ): Promise<TestApp> {
   const saved = { ...process.env };
   Object.assign(process.env, {
@@ -73,12 +74,13 @@ export async function startTestApp(
     ...env,
   });
   if (isMysql()) {
-    await resetMysql();
+    // A second replica on the same database passes freshDatabase: false.
+    if (opts.freshDatabase !== false) await resetMysql();
     process.env.DB_TYPE = 'mysql';
     process.env.DB_URL = `${MYSQL_URL}/${MYSQL_DB}`;
   } else {
     process.env.DB_TYPE = 'sqlite';
-    process.env.DB_PATH = ':memory:';
+    process.env.DB_PATH = env.DB_PATH ?? ':memory:';
   }
   let app: NestFastifyApplication;
   try {
