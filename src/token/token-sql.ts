@@ -31,7 +31,8 @@ function withInfo(dialect: SqlDialect): string {
 export function tokenQueries(dialect: SqlDialect) {
   return {
     bySerial: `${withInfo(dialect)} WHERE t.serial = ?`,
-    byOwner: `${withInfo(dialect)} WHERE t.user_login = ? AND t.user_realm = ? ORDER BY t.id`,
+    /** Bounded: one request never loads more than MAX_TOKENS_PER_USER tokens. */
+    byOwner: `${withInfo(dialect)} WHERE t.user_login = ? AND t.user_realm = ? ORDER BY t.id LIMIT ?`,
   };
 }
 

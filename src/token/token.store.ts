@@ -38,10 +38,11 @@ export class TokenStore {
     return toRecords(rows)[0] ?? null;
   }
 
-  async findByOwner(user: UserRef): Promise<TokenRecord[]> {
+  async findByOwner(user: UserRef, limit: number): Promise<TokenRecord[]> {
     const rows: TokenRow[] = await this.sql.select<TokenRow>(this.queries.byOwner, [
       user.login,
       user.realm,
+      limit,
     ]);
     return toRecords(rows);
   }

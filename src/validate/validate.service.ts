@@ -116,7 +116,7 @@ export class ValidateService {
       }
       return [token];
     }
-    const tokens = await this.store.findByOwner(owner!);
+    const tokens = await this.store.findByOwner(owner!, this.config.limits.maxTokensPerUser);
     return tokens.length === 0 ? 'no-tokens' : tokens;
   }
 }
