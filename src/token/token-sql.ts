@@ -27,12 +27,16 @@ function withInfo(dialect: SqlDialect): string {
   );
 }
 
-/** Token lookups of the hot path, by dialect. */
-export function tokenQueries(dialect: SqlDialect) {
+/**
+ * Token lookups of the hot path, by dialect. `maxPerOwner` (a validated integer from the
+ * configuration) is written into the text: SQLite runs `LIMIT ?` several times slower.
+ */
+export function tokenQueries(dialect: SqlDialect, maxPerOwner: number) {
+  const limit = Math.max(1, Math.trunc(maxPerOwner));
   return {
     bySerial: `${withInfo(dialect)} WHERE t.serial = ?`,
     /** Bounded: one request never loads more than MAX_TOKENS_PER_USER tokens. */
-    byOwner: `${withInfo(dialect)} WHERE t.user_login = ? AND t.user_realm = ? ORDER BY t.id LIMIT ?`,
+    byOwner: `${withInfo(dialect)} WHERE t.user_login = ? AND t.user_realm = ? ORDER BY t.id LIMIT ${limit}`,
   };
 }
 

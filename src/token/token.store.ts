@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { formatPiDate } from '../common/dates';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
 import { isDuplicate } from '../database/db-errors';
 import { SqlRunner } from '../database/sql-runner';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -27,10 +29,11 @@ export class TokenStore {
 
   constructor(
     @InjectRepository(Token) private readonly tokens: Repository<Token>,
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly tx: TransactionRunner,
     private readonly sql: SqlRunner,
   ) {
-    this.queries = tokenQueries(sql.dialect);
+    this.queries = tokenQueries(sql.dialect, config.limits.maxTokensPerUser);
   }
 
   async findBySerial(serial: string): Promise<TokenRecord | null> {
@@ -38,11 +41,11 @@ export class TokenStore {
     return toRecords(rows)[0] ?? null;
   }
 
-  async findByOwner(user: UserRef, limit: number): Promise<TokenRecord[]> {
+  /** The user's tokens, at most MAX_TOKENS_PER_USER (the oldest). */
+  async findByOwner(user: UserRef): Promise<TokenRecord[]> {
     const rows: TokenRow[] = await this.sql.select<TokenRow>(this.queries.byOwner, [
       user.login,
       user.realm,
-      limit,
     ]);
     return toRecords(rows);
   }

@@ -116,7 +116,7 @@ export class ValidateService {
       }
       return [token];
     }
-    const tokens = await this.store.findByOwner(owner!, this.config.limits.maxTokensPerUser);
+    const tokens = await this.store.findByOwner(owner!);
     return tokens.length === 0 ? 'no-tokens' : tokens;
   }
 }
