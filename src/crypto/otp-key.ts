@@ -32,6 +32,24 @@ export function parseBase32Check(text: string): Buffer {
   return payload;
 }
 
+/**
+ * Why a key of `bytes` bytes may not be used, or undefined. RFC 4226 R6 asks for 16 bytes at
+ * least; `minBytes` (MIN_OTPKEY_BYTES) may lower that for legacy hardware, but never to 0: an
+ * empty HMAC key gives OTPs anyone can compute.
+ */
+export function otpKeyLengthProblem(bytes: number, minBytes: number): string | undefined {
+  const min = Math.max(1, Math.ceil(minBytes) || 1);
+  if (bytes >= min) return undefined;
+  return `Invalid otpkey: ${bytes} bytes, at least ${min} required`;
+}
+
+/** The key itself, or `OtpKeyError` when it is shorter than `minBytes` (see otpKeyLengthProblem). */
+export function requireOtpKeyLength(key: Buffer, minBytes: number): Buffer {
+  const problem = otpKeyLengthProblem(key.length, minBytes);
+  if (problem) throw new OtpKeyError(problem);
+  return key;
+}
+
 export function decodeOtpKey(text: string, format: string | undefined): Buffer {
   const fmt = (format ?? 'hex').toLowerCase();
   if (fmt === 'hex') return parseHexKey(text);

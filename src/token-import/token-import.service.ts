@@ -5,6 +5,7 @@ import { isoSeconds } from '../common/dates';
 import { ImportError, ParameterError, PiError } from '../common/errors';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { otpKeyLengthProblem } from '../crypto/otp-key';
 import { TransactionRunner } from '../database/transaction-runner';
 import { PinHasher } from '../security/pin-hasher';
 import { TokenInfo } from '../token/entities/token-info.entity';
@@ -128,6 +129,9 @@ export class TokenImportService {
 
   /** Rules the parsers do not know: what this engine can actually use. */
   private problemOf(t: ImportedToken): string | undefined {
+    const keyBytes = Buffer.from(t.otpkey, 'hex').length;
+    const shortKey = otpKeyLengthProblem(keyBytes, this.config.limits.minOtpKeyBytes);
+    if (shortKey) return shortKey;
     if (t.type === 'ocra') {
       try {
         tokenOcraSuite(t.ocrasuite ?? '');
@@ -156,7 +160,7 @@ export class TokenImportService {
       ...newTokenColumns(t.type, d),
       serial: t.serial,
       description: (t.description ?? '').slice(0, 80),
-      keyEnc: this.secrets.sealKey(Buffer.from(t.otpkey, 'hex')),
+      keyEnc: this.secrets.sealKey(t.serial, Buffer.from(t.otpkey, 'hex')),
       otplen,
       count: t.type === 'hotp' ? (t.counter ?? 0) : 0,
       rolloutState: 'enrolled',

@@ -200,8 +200,8 @@ export class TokenAdminService {
     const sopin = params.optional('sopin', { allowEmpty: true });
     const set: Partial<Token> = {};
     if (otppin !== undefined) set.pinHash = await this.pins.hash(otppin);
-    if (userpin !== undefined) set.userPinEnc = this.secrets.seal(userpin, 'userpin');
-    if (sopin !== undefined) set.soPinEnc = this.secrets.seal(sopin, 'sopin');
+    if (userpin !== undefined) set.userPinEnc = this.secrets.seal(token.serial, userpin, 'userpin');
+    if (sopin !== undefined) set.soPinEnc = this.secrets.seal(token.serial, sopin, 'sopin');
     const count = Object.keys(set).length;
     if (count === 0) throw new ParameterError('Missing parameter: otppin');
     await this.tx.exclusive(() => this.tokens.update({ id: token.id }, set));

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { TokenInfo } from './entities/token-info.entity';
 import { TokenRealm } from './entities/token-realm.entity';
 import { Token } from './entities/token.entity';
+import { LegacySecretsUpgrade } from './legacy-secrets.upgrade';
 import { TokenSecrets } from './token-secrets';
 import { TokenStore } from './token.store';
 
@@ -11,7 +12,7 @@ export const TOKEN_ENTITIES = TypeOrmModule.forFeature([Token, TokenInfo, TokenR
 /** Token persistence shared by the management, validation and token-type code. */
 @Module({
   imports: [TOKEN_ENTITIES],
-  providers: [TokenStore, TokenSecrets],
+  providers: [TokenStore, TokenSecrets, LegacySecretsUpgrade],
   exports: [TOKEN_ENTITIES, TokenStore, TokenSecrets],
 })
 export class TokenDataModule {}

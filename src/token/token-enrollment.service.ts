@@ -123,7 +123,7 @@ export class TokenEnrollmentService {
     const detail = await handler.init({ params: dto.params, draft, baseUrl });
     if (!row.rolloutState) row.rolloutState = 'enrolled';
     if (draft.otpKeyHex !== undefined)
-      row.keyEnc = this.secrets.sealKey(Buffer.from(draft.otpKeyHex, 'hex'));
+      row.keyEnc = this.secrets.sealKey(row.serial, Buffer.from(draft.otpKeyHex, 'hex'));
     if (dto.pin !== undefined) row.pinHash = await this.pins.hash(dto.pin);
     const now = new Date();
     if (draft.isNew) draft.info.set('creation_date', { value: isoSeconds(now) });

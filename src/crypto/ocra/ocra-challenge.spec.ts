@@ -6,6 +6,7 @@ import {
   hashChallenge,
   hashChallengeAlgorithm,
   MAX_ADD_RANDOM_CHALLENGE,
+  MAX_CHALLENGE_TEXT,
   OCRA_CHALLENGE_MESSAGE,
   parseAddRandomChallenge,
   randomAlphanumeric,
@@ -174,5 +175,25 @@ describe('createOcraChallenge', () => {
     expect(() => createOcraChallenge(QA20, { challenge: 'ab', addRandomChallenge: 'x' })).toThrow(
       OcraInputError,
     );
+  });
+
+  it('caps the caller text at 64 characters and the random part at 64, also before hashing', () => {
+    expect(MAX_CHALLENGE_TEXT).toBe(64);
+    expect(MAX_ADD_RANDOM_CHALLENGE).toBe(64);
+    const longest = createOcraChallenge(QH40, {
+      challenge: 'x'.repeat(MAX_CHALLENGE_TEXT),
+      addRandomChallenge: MAX_ADD_RANDOM_CHALLENGE,
+      hashChallenge: '1',
+      minRandom: 8,
+    });
+    expect(longest.originalChallenge).toHaveLength(128);
+    for (const challenge of ['x'.repeat(MAX_CHALLENGE_TEXT + 1), 'x'.repeat(1024)]) {
+      expect(() => createOcraChallenge(QH40, { challenge, hashChallenge: '1' })).toThrow(
+        /challenge must not exceed 64 characters/,
+      );
+    }
+    expect(() =>
+      createOcraChallenge(QH40, { challenge: 'x', addRandomChallenge: 1024, hashChallenge: '1' }),
+    ).toThrow(OcraInputError);
   });
 });

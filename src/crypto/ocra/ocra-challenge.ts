@@ -10,8 +10,16 @@ const DIGITS = '0123456789';
 const HEX_DIGITS = '0123456789abcdef';
 const ALPHANUMERIC = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-// The count comes from the request; bound it so a client cannot make us build huge strings.
-export const MAX_ADD_RANDOM_CHALLENGE = 1024;
+/**
+ * Longest caller-given `challenge` text. RFC 6287 questions hold at most 64 characters of any
+ * format, and the text plus its random characters comes back as `original_challenge` and as a
+ * QR code, so anything longer only buys the caller a bigger response for free (a 1 kB text and
+ * 1 kB of random characters used to produce a 52 kB reply).
+ */
+export const MAX_CHALLENGE_TEXT = 64;
+
+/** Largest `addrandomchallenge`: with MAX_CHALLENGE_TEXT it bounds the QR code's content. */
+export const MAX_ADD_RANDOM_CHALLENGE = 64;
 
 function randomString(alphabet: string, length: number): string {
   let out = '';
@@ -72,6 +80,13 @@ export function hashChallenge(
   return hash ? createHash(hash).update(text, 'utf8').digest('hex') : text;
 }
 
+/** Refuses a caller-given challenge text longer than MAX_CHALLENGE_TEXT (`OcraInputError`). */
+export function checkChallengeText(text: string): void {
+  if (text.length > MAX_CHALLENGE_TEXT) {
+    throw new OcraInputError(`challenge must not exceed ${MAX_CHALLENGE_TEXT} characters`);
+  }
+}
+
 /** Request parameters of `/validate/check` and `/validate/triggerchallenge` for OCRA tokens. */
 export interface OcraChallengeOptions {
   /** `challenge`: text to sign (e.g. DisplayTAN transaction data). */
@@ -107,6 +122,7 @@ export function createOcraChallenge(
   options: OcraChallengeOptions = {},
 ): OcraChallenge {
   if (!options.challenge) return { challenge: generateQuestion(suite) };
+  checkChallengeText(options.challenge);
   const requested = parseAddRandomChallenge(options.addRandomChallenge);
   const forced = Math.max(0, (options.minRandom ?? 0) - requested);
   const hashed = hashChallengeAlgorithm(options.hashChallenge) !== undefined;

@@ -44,9 +44,9 @@ export abstract class OathTokenType extends BaseTokenType {
     return parseHashAlgorithm(token.infoValue('hashlib') ?? '') ?? 'sha1';
   }
 
-  /** The HMAC key; a token without key gets an empty one, which never matches. */
+  /** The HMAC key; TokenKeyUnusableError when the token has none or it is not this token's. */
   protected keyOf(token: TokenRecord): OtpKey {
-    return this.secrets.otpKeyObject(token.row) ?? Buffer.alloc(0);
+    return this.secrets.otpKeyObject(token.row);
   }
 
   /** Extra tokeninfo and URI parameters of the concrete type (TOTP: timeStep…). */
