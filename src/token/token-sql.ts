@@ -69,6 +69,18 @@ export const SQL = {
   successWithoutCounter:
     'UPDATE token SET failcount = 0, count_auth_success = count_auth_success + ? ' +
     `WHERE id = ? AND ${USABLE}`,
+  /**
+   * Success of an attempt that needed no PIN hash and so was not reserved up front: the one
+   * write is reservation and success at once (below maxfail, usable, counter unchanged).
+   */
+  successWithCounterUnreserved:
+    'UPDATE token SET `count` = ?, failcount = 0, count_auth = count_auth + ?, ' +
+    'count_auth_success = count_auth_success + ? ' +
+    `WHERE id = ? AND failcount < maxfail AND ${USABLE} AND \`count\` = ?`,
+  successWithoutCounterUnreserved:
+    'UPDATE token SET failcount = 0, count_auth = count_auth + ?, ' +
+    'count_auth_success = count_auth_success + ? ' +
+    `WHERE id = ? AND failcount < maxfail AND ${USABLE}`,
   /** Administrative counter step (resync): any token that is not locked. */
   resyncCounter:
     'UPDATE token SET `count` = ?, failcount = 0 WHERE id = ? AND locked = 0 AND `count` = ?',

@@ -36,9 +36,13 @@ export class TokenStore {
     this.queries = tokenQueries(sql.dialect, config.limits.maxTokensPerUser);
   }
 
+  /**
+   * Exact matches only: MariaDB's PAD SPACE collations compare "X " equal to "X", so rows are
+   * checked again here (serials and logins never have outer whitespace).
+   */
   async findBySerial(serial: string): Promise<TokenRecord | null> {
     const rows: TokenRow[] = await this.sql.select<TokenRow>(this.queries.bySerial, [serial]);
-    return toRecords(rows)[0] ?? null;
+    return toRecords(rows.filter((r) => r.serial === serial))[0] ?? null;
   }
 
   /** The user's tokens, at most MAX_TOKENS_PER_USER (the oldest). */
@@ -47,7 +51,9 @@ export class TokenStore {
       user.login,
       user.realm,
     ]);
-    return toRecords(rows);
+    return toRecords(
+      rows.filter((r) => r.user_login === user.login && r.user_realm === user.realm),
+    );
   }
 
   /**
@@ -75,18 +81,28 @@ export class TokenStore {
   }
 
   /**
-   * Records a successful authentication of a reserved attempt (fail counter back to 0). The
-   * write requires the token to be still usable; with an OTP match the counter moves only if it
-   * still holds the value this request read: of concurrent requests with one OTP, one wins.
+   * Records a successful authentication (fail counter back to 0). The write requires the token
+   * to be still usable, and, for an attempt not reserved before (`reserved: false`), below
+   * maxfail as a reservation would; with an OTP match the counter moves only if it still holds
+   * the value this request read: of concurrent requests with one OTP, one wins.
    */
   async commitSuccess(
     token: TokenRecord,
     match: OtpMatch | null,
-    opts: SuccessOptions,
+    opts: SuccessOptions & { reserved: boolean },
   ): Promise<boolean> {
     const auth = opts.countAuth ? 1 : 0;
-    const sql = match ? SQL.successWithCounter : SQL.successWithoutCounter;
-    const params = match ? [match.newCount, auth, token.id, token.row.count] : [auth, token.id];
+    let sql: string;
+    let params: unknown[];
+    if (opts.reserved) {
+      sql = match ? SQL.successWithCounter : SQL.successWithoutCounter;
+      params = match ? [match.newCount, auth, token.id, token.row.count] : [auth, token.id];
+    } else {
+      sql = match ? SQL.successWithCounterUnreserved : SQL.successWithoutCounterUnreserved;
+      params = match
+        ? [match.newCount, auth, auth, token.id, token.row.count]
+        : [auth, auth, token.id];
+    }
     if ((await this.sql.write(sql, params)) !== 1) return false;
     await this.afterCounterStep(token, match);
     return true;

@@ -32,6 +32,10 @@ export class AttemptLedger {
     return true;
   }
 
+  isReserved(token: TokenRecord): boolean {
+    return this.reservations.has(token.id);
+  }
+
   failed(token: TokenRecord): void {
     this.mark(token, 'failed');
   }

@@ -24,6 +24,11 @@ export class PinPolicy {
     return new HashBudget(this.config.limits.pinHashesPerRequest);
   }
 
+  /** Whether checking this token's PIN (any PIN) runs argon2. */
+  costsHash(token: TokenRecord, otpOnly: boolean): boolean {
+    return !otpOnly && this.config.tokens.otppinMode !== 'none' && token.row.pinHash !== '';
+  }
+
   /**
    * otppin=tokenpin checks the token PIN; otppin=none accepts exactly the empty PIN. A check that
    * needs an argon2 verification takes one unit of `budget`, or answers BUDGET_EXHAUSTED.

@@ -38,6 +38,14 @@ interface ValidCandidate extends Candidate {
   otp: string;
 }
 
+type CommitResult =
+  | { kind: 'won'; won: ValidCandidate[] }
+  | { kind: 'replay'; token: TokenRecord }
+  | { kind: 'locked' }
+  | { kind: 'gone' };
+
+const LOCKED = 'Failcounter exceeded';
+
 // Re-evaluations after a lost counter race before the attempt counts as a failure.
 const MAX_COUNTER_RACES = 3;
 
@@ -71,6 +79,14 @@ export class TokenAuthenticator {
     }
   }
 
+  /**
+   * Attempt accounting: a token whose evaluation needs an argon2 PIN hash has its attempt
+   * reserved before any verification. A token that needs none (no PIN, otppin=none, otponly) is
+   * first checked for a valid OTP in memory, and that success is committed by one write that
+   * carries the reservation's conditions (below maxfail, usable); otherwise it is reserved like
+   * the others before anything else is decided. Either way no outcome past the limit is ever
+   * acted on or revealed, and a successful no-PIN check stays one write.
+   */
   private async evaluate(
     candidates: Candidate[],
     req: CheckRequest,
@@ -78,61 +94,79 @@ export class TokenAuthenticator {
   ): Promise<CheckOutcome> {
     const messages: string[] = [];
     const detail: Detail = {};
-    // Fitness and the attempt reservation come before any verification or PIN hashing.
-    const reserved: Candidate[] = [];
+    const pending: Candidate[] = [];
     for (const c of candidates) {
       await this.clearFailcounterIfDue(c.token);
       const problem = fitnessProblem(c.token);
       if (problem) messages.push(problem);
-      else if (await ledger.reserve(c.token)) reserved.push(c);
-      else messages.push('Failcounter exceeded');
+      else if (!this.pins.costsHash(c.token, req.otpOnly) && req.transactionId === undefined) {
+        pending.push(c);
+      } else if (await ledger.reserve(c.token)) pending.push(c);
+      else messages.push(LOCKED);
     }
 
     if (req.transactionId !== undefined) {
-      return this.evaluateResponse(reserved, req, ledger, messages, detail);
+      return this.evaluateResponse(pending, req, ledger, messages, detail);
     }
 
     const budget = this.pins.newBudget();
-    const valid: ValidCandidate[] = [];
-    const challengeRequest: Candidate[] = [];
-    const pinMatching: (Candidate & { otp: string })[] = [];
-    const invalid: Candidate[] = [];
-    const splits = new Map<Candidate, { pin: string; otp: string } | undefined>();
-    const pinChecked = new Map<Candidate, boolean>();
-    for (const c of reserved) {
+    // By token id: PIN/OTP split and PIN results already known.
+    const splits = new Map<number, { pin: string; otp: string } | undefined>();
+    const pinChecked = new Map<number, boolean>();
+    for (const c of pending) {
       splits.set(
-        c,
+        c.token.id,
         req.otpOnly ? { pin: '', otp: req.pass } : this.pins.split(req.pass, c.token.row.otplen),
       );
     }
 
     // Cheapest first: only a token whose OTP part matches needs its PIN hash to be valid, so a
-    // correct login costs one hash whatever the number of tokens, and stops there.
-    for (const c of reserved) {
-      const split = splits.get(c);
+    // correct login costs at most one hash whatever the number of tokens, and stops there.
+    let valid: ValidCandidate | undefined;
+    for (const c of pending) {
+      const split = splits.get(c.token.id);
       const match = split && c.handler.checkOtp(c.token, split.otp);
       if (!split || !match) continue;
       const pin = req.otpOnly || (await this.pins.checkPin(c.token, split.pin, budget));
       if (pin === BUDGET_EXHAUSTED) break;
-      pinChecked.set(c, pin);
+      pinChecked.set(c.token.id, pin);
       if (pin) {
-        valid.push({ ...c, match, otp: split.otp });
+        valid = { ...c, match, otp: split.otp };
         break;
       }
     }
-    if (valid.length > 0) {
-      const won = await this.commitValid(valid, pinMatching, ledger);
-      if (won.length > 0) return { success: true, detail: this.successDetail(won, detail) };
+    let replay: Candidate | undefined;
+    if (valid) {
+      const result = await this.commitValid(valid, ledger);
+      if (result.kind === 'won') {
+        return { success: true, detail: this.successDetail(result.won, detail) };
+      }
+      if (result.kind === 'replay') replay = { ...valid, token: result.token };
+      else if (result.kind === 'locked') messages.push(LOCKED);
     }
 
-    for (const c of reserved) {
-      if (valid.some((v) => v.token === c.token)) continue;
-      const split = splits.get(c);
+    // Everything still in play is reserved before its outcome is decided.
+    const rest: Candidate[] = [];
+    for (const c of pending) {
+      let current = c;
+      if (valid && c.token.id === valid.token.id) {
+        if (!replay) continue; // locked or gone: nothing more to evaluate
+        current = replay;
+      }
+      if (ledger.isReserved(current.token) || (await ledger.reserve(current.token))) {
+        rest.push(current);
+      } else messages.push(LOCKED);
+    }
+
+    const challengeRequest: Candidate[] = [];
+    const pinMatching: (Candidate & { otp: string })[] = [];
+    const invalid: Candidate[] = [];
+    for (const c of rest) {
+      const split = splits.get(c.token.id);
       let pin: boolean | typeof BUDGET_EXHAUSTED = false;
       if (split) {
-        pin =
-          req.otpOnly ||
-          (pinChecked.get(c) ?? (await this.pins.checkPin(c.token, split.pin, budget)));
+        const known = pinChecked.get(c.token.id);
+        pin = req.otpOnly || (known ?? (await this.pins.checkPin(c.token, split.pin, budget)));
       }
       if (pin === true) {
         pinMatching.push({ ...c, otp: split!.otp });
@@ -168,7 +202,7 @@ export class TokenAuthenticator {
     if (messages.length > 0) {
       return { success: false, detail: { ...detail, message: [...new Set(messages)].join(', ') } };
     }
-    if (reserved.length > 0) {
+    if (rest.length > 0) {
       return { success: false, detail: { ...detail, message: 'wrong otp pin' } };
     }
     return {
@@ -237,40 +271,34 @@ export class TokenAuthenticator {
   }
 
   /**
-   * Conditional counter updates. A request that loses the race re-reads the token and checks
+   * Conditional counter update. A request that loses the race re-reads the token and checks
    * again, so of concurrent requests with one OTP exactly one succeeds; the others become
    * "wrong otp value" (a replay).
    */
-  private async commitValid(
-    valid: ValidCandidate[],
-    pinMatching: (Candidate & { otp: string })[],
-    ledger: AttemptLedger,
-  ): Promise<ValidCandidate[]> {
-    const won: ValidCandidate[] = [];
-    for (const v of valid) {
-      let current: ValidCandidate | undefined = v;
-      for (let attempt = 0; current && attempt < MAX_COUNTER_RACES; attempt++) {
-        const ok = await this.store.commitSuccess(current.token, current.match, {
-          countAuth: this.countAuth,
-        });
-        if (ok) {
-          ledger.succeeded(v.token);
-          won.push(current);
-          break;
-        }
-        // The fresh fail counter includes this request's own reservation; the success write
-        // itself re-checks that the token is still usable.
-        const fresh = await this.store.findBySerial(v.token.serial);
-        if (!fresh || !fresh.row.active || fresh.row.revoked || fresh.row.locked) {
-          current = undefined;
-          break;
-        }
-        const match = v.handler.checkOtp(fresh, v.otp);
-        current = match ? { ...v, token: fresh, match } : undefined;
-        if (!current) pinMatching.push({ ...v, token: fresh });
+  private async commitValid(v: ValidCandidate, ledger: AttemptLedger): Promise<CommitResult> {
+    let current = v;
+    for (let attempt = 0; attempt < MAX_COUNTER_RACES; attempt++) {
+      const reserved = ledger.isReserved(current.token);
+      const ok = await this.store.commitSuccess(current.token, current.match, {
+        countAuth: this.countAuth,
+        reserved,
+      });
+      if (ok) {
+        ledger.succeeded(current.token);
+        return { kind: 'won', won: [current] };
       }
+      // A reserved attempt's fresh fail counter includes its own reservation; an unreserved one
+      // failed its write either on the limit (locked) or on the counter (race).
+      const fresh = await this.store.findBySerial(v.token.serial);
+      if (!fresh || !fresh.row.active || fresh.row.revoked || fresh.row.locked) {
+        return { kind: 'gone' };
+      }
+      if (!reserved && fresh.row.failcount >= fresh.row.maxfail) return { kind: 'locked' };
+      const match = v.handler.checkOtp(fresh, v.otp);
+      if (!match) return { kind: 'replay', token: fresh };
+      current = { ...v, token: fresh, match };
     }
-    return won;
+    return { kind: 'replay', token: current.token };
   }
 
   private successDetail(won: ValidCandidate[], detail: Detail): Detail {
@@ -311,6 +339,7 @@ export class TokenAuthenticator {
           consumed &&
           (await this.store.commitSuccess(c.token, check.otp ?? null, {
             countAuth: this.countAuth,
+            reserved: true,
           }));
         if (!committed) {
           // Lost the race to another answer: given back, not counted.
