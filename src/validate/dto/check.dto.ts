@@ -1,5 +1,6 @@
 import { OptionalField } from '../../common/params/param-fields';
 import { PiDto } from '../../common/params/pi-params.decorator';
+import { MAX_CHALLENGE_TEXT } from '../../crypto/ocra/ocra-challenge';
 
 /** Parameters of /validate/check (api-validate.md §1.1). */
 export class CheckDto extends PiDto {
@@ -57,6 +58,9 @@ export class CheckDto extends PiDto {
   })
   otponly?: string;
 
-  @OptionalField({ description: 'OCRA: challenge (question) to use', maxLength: 1024 })
+  @OptionalField({
+    description: `OCRA: text of the question (at most ${MAX_CHALLENGE_TEXT} characters)`,
+    maxLength: MAX_CHALLENGE_TEXT,
+  })
   challenge?: string;
 }

@@ -1,5 +1,6 @@
 import { OptionalField } from '../../common/params/param-fields';
 import { PiDto } from '../../common/params/pi-params.decorator';
+import { MAX_CHALLENGE_TEXT } from '../../crypto/ocra/ocra-challenge';
 
 /** Parameters of /validate/triggerchallenge (api-validate.md §2). */
 export class TriggerChallengeDto extends PiDto {
@@ -19,6 +20,9 @@ export class TriggerChallengeDto extends PiDto {
   @OptionalField({ description: 'Only tokens of this type', maxLength: 30, identifier: true })
   type?: string;
 
-  @OptionalField({ description: 'OCRA: challenge (question) to use', maxLength: 1024 })
+  @OptionalField({
+    description: `OCRA: text of the question (at most ${MAX_CHALLENGE_TEXT} characters)`,
+    maxLength: MAX_CHALLENGE_TEXT,
+  })
   challenge?: string;
 }
