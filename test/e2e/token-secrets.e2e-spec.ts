@@ -249,7 +249,7 @@ describe('token secrets: row-bound encryption, minimum key length, OCRA challeng
       });
       expect(res.status).toBe(400);
       expect(res.body.result.error.code).toBe(905);
-      expect(res.body.result.error.message).toMatch(/challenge must not exceed 64 characters/);
+      expect(res.body.result.error.message).toMatch(/challenge: longer than 64 characters/);
       expect(JSON.stringify(res.body).length).toBeLessThan(1000);
       expect(await challengeRows(t, 'OCRACAP1')).toBe(0);
     });
