@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthError, ErrorCode } from '../common/errors';
+import { isValidLogin, isValidRealm } from '../users/user-ref';
 import { extractToken, JwtVerifier } from './jwt-verifier';
 import type { Principal, Role } from './principal';
 
@@ -31,6 +32,13 @@ export class ManagementAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AuthedRequest>();
     const principal = await this.verifier.verify(extractToken(req.headers));
+    // Owners are matched by (login, realm) in SQL; on MariaDB "rose " would match "rose".
+    if (!isValidLogin(principal.username) || !isValidRealm(principal.realm)) {
+      throw new AuthError(
+        ErrorCode.AUTH_DECODING,
+        'Authentication failure. Error decoding the Authorization token: invalid username or realm',
+      );
+    }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [
       context.getHandler(),
       context.getClass(),

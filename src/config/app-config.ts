@@ -225,9 +225,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     tokens: {
       otplen: int(env, 'DEFAULT_OTP_LEN', 6, 1),
-      countWindow: int(env, 'DEFAULT_COUNT_WINDOW', 10, 1),
-      syncWindow: int(env, 'DEFAULT_SYNC_WINDOW', 1000, 1),
-      maxFail: int(env, 'DEFAULT_MAX_FAILCOUNT', 10, 1),
+      // At most the window caps of src/token/token-limits.ts (README "Security model").
+      countWindow: intMax(env, 'DEFAULT_COUNT_WINDOW', 10, 1000),
+      syncWindow: intMax(env, 'DEFAULT_SYNC_WINDOW', 1000, 10_000),
+      maxFail: intMax(env, 'DEFAULT_MAX_FAILCOUNT', 10, 1_000_000),
       serialLength: int(env, 'SERIAL_LENGTH', 8, 4),
       prependPin: bool(env, 'PREPEND_PIN', true),
       incFailCountOnFalsePin: bool(env, 'INC_FAIL_COUNT_ON_FALSE_PIN', true),
@@ -236,7 +237,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       noAuthCounter: bool(env, 'NO_AUTH_COUNTER', false),
       otpOnlyAllowed: bool(env, 'OTPONLY_ALLOWED', false),
       totpTimeStep: int(env, 'TOTP_TIME_STEP', 30, 1),
-      totpTimeWindow: int(env, 'TOTP_TIME_WINDOW', 180, 1),
+      totpTimeWindow: intMax(env, 'TOTP_TIME_WINDOW', 180, 600),
       hashlib: {
         hotp: str(env, 'HOTP_HASHLIB', 'sha1').toLowerCase(),
         totp: str(env, 'TOTP_HASHLIB', 'sha1').toLowerCase(),

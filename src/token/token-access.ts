@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Not, Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
-import { ParameterError, ResourceNotFoundError } from '../common/errors';
+import { ParameterError, PolicyError, ResourceNotFoundError } from '../common/errors';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { resolveUser, UserRef } from '../users/user-ref';
 import { Token } from './entities/token.entity';
+import { hasOuterWhitespace } from './token-limits';
 
 export interface Selector {
   serial?: string;
@@ -45,12 +46,40 @@ export class TokenAccess {
     serial: string,
     relations: ('info' | 'realms')[] = [],
   ): Promise<Token> {
+    const token = await this.bySerial(serial, relations);
+    if (!token || !this.owns(principal, token)) throw new ResourceNotFoundError();
+    return token;
+  }
+
+  /**
+   * The token with exactly this serial. A serial with outer whitespace is refused: MariaDB's PAD
+   * SPACE collations would otherwise let "X " address token "X".
+   */
+  async bySerial(serial: string, relations: ('info' | 'realms')[] = []): Promise<Token | null> {
+    if (hasOuterWhitespace(serial)) throw new ParameterError('Invalid serial');
     const token = await this.tokens.findOne({
       where: { serial },
       relations: Object.fromEntries(relations.map((r) => [r, true])),
     });
-    if (!token || !this.owns(principal, token)) throw new ResourceNotFoundError();
-    return token;
+    return token && token.serial === serial ? token : null;
+  }
+
+  /** Tokens of `owner` (other than `exceptId`) as `em` sees them. */
+  ownedCount(em: EntityManager, owner: UserRef, exceptId?: number): Promise<number> {
+    return em.count(Token, {
+      where: {
+        userLogin: owner.login,
+        userRealm: owner.realm,
+        ...(exceptId !== undefined ? { id: Not(exceptId) } : {}),
+      },
+    });
+  }
+
+  /** MAX_TOKENS_PER_USER: refuses giving `owner` one more token. */
+  async checkOwnerCapacity(em: EntityManager, owner: UserRef, exceptId?: number): Promise<void> {
+    if ((await this.ownedCount(em, owner, exceptId)) >= this.config.limits.maxTokensPerUser) {
+      throw tooManyTokens(this.config.limits.maxTokensPerUser);
+    }
   }
 
   /** Tokens named by serial or by owner (privacyIDEA's "serial or user" endpoints). */
@@ -68,4 +97,8 @@ export class TokenAccess {
       order: { id: 'ASC' },
     });
   }
+}
+
+export function tooManyTokens(max: number): PolicyError {
+  return new PolicyError(`A user may have at most ${max} tokens.`);
 }

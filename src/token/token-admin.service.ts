@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { EntityManager, In, Repository } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { ChallengeService } from '../challenge/challenge.service';
 import { isoSeconds } from '../common/dates';
@@ -25,6 +25,15 @@ import { TokenInfo } from './entities/token-info.entity';
 import { TokenRealm } from './entities/token-realm.entity';
 import { Token } from './entities/token.entity';
 import { Selector, TokenAccess } from './token-access';
+import {
+  checkInfoCount,
+  checkInfoKey,
+  checkInfoValue,
+  MAX_AUTH_COUNT,
+  MAX_FAILCOUNT,
+  normalizeInfoValue,
+  WINDOW_CAPS,
+} from './token-limits';
 import { TokenSecrets } from './token-secrets';
 import { TokenStore } from './token.store';
 import { validityInfo } from './validity-period';
@@ -39,6 +48,9 @@ const PROTECTED_INFO_KEYS = new Set([
   'failcounter_exceeded',
   'creation_date',
 ]);
+
+/** Keys for which an empty value means "no value" (as on /token/set). */
+const CLEARED_BY_EMPTY = new Set(['validity_period_start', 'validity_period_end']);
 
 /** Token lifecycle operations of /token/... (api-token.md §3–§14). */
 @Injectable()
@@ -109,22 +121,12 @@ export class TokenAdminService {
     pin?: string,
   ) {
     const owner = this.access.owner(principal, user, realm)!;
-    const token = await this.tokens.findOne({ where: { serial } });
-    // A user may claim an unowned token only by knowing its serial; others' tokens stay hidden.
-    if (
-      !token ||
-      (principal.role === 'user' && token.userLogin !== null && !this.access.owns(principal, token))
-    ) {
-      if (token && principal.role === 'user') {
-        throw new TokenAdminError(
-          'Token already assigned to another user.',
-          ErrorCode.TOKEN_ASSIGNED,
-        );
-      }
-      throw new ResourceNotFoundError();
-    }
+    const token = await this.access.bySerial(serial);
+    // Claiming an unowned token is an admin action; to a user, a token that is not its own does
+    // not exist (and its own one is already assigned). A user's assign never sets a PIN.
+    if (!token || !this.access.owns(principal, token)) throw new ResourceNotFoundError();
     if (token.locked) throw new TokenLockedError();
-    if (token.userLogin !== null) {
+    if (token.userLogin !== null || principal.role !== 'admin') {
       throw new TokenAdminError(
         principal.role === 'admin'
           ? `Token already assigned to user ${token.userLogin}`
@@ -134,6 +136,7 @@ export class TokenAdminService {
     }
     const pinHash = pin !== undefined ? await this.pins.hash(pin) : undefined;
     const assigned = await this.tx.run(async (em) => {
+      await this.access.checkOwnerCapacity(em, owner);
       // Conditional: of two concurrent assignments only one finds the token unowned.
       const res = await em
         .createQueryBuilder()
@@ -228,13 +231,13 @@ export class TokenAdminService {
       columns.description = description.slice(0, 80);
       count++;
     }
-    const intFields: [string, keyof Token][] = [
-      ['count_window', 'countWindow'],
-      ['sync_window', 'syncWindow'],
-      ['max_failcount', 'maxfail'],
+    const intFields: [string, keyof Token, number][] = [
+      ['count_window', 'countWindow', WINDOW_CAPS.countWindow],
+      ['sync_window', 'syncWindow', WINDOW_CAPS.syncWindow],
+      ['max_failcount', 'maxfail', MAX_FAILCOUNT],
     ];
-    for (const [param, column] of intFields) {
-      const v = params.int(param, { min: 0, max: 1_000_000 });
+    for (const [param, column, max] of intFields) {
+      const v = params.int(param, { min: 0, max });
       if (v !== undefined) {
         (columns as Record<string, number>)[column] = v;
         count++;
@@ -248,7 +251,7 @@ export class TokenAdminService {
       count++;
     }
     for (const key of ['count_auth_max', 'count_auth_success_max']) {
-      const v = params.int(key, { min: 0, max: 2_000_000_000 });
+      const v = params.int(key, { min: 0, max: MAX_AUTH_COUNT });
       if (v !== undefined) {
         info[key] = String(v);
         count++;
@@ -264,6 +267,7 @@ export class TokenAdminService {
       count++;
     }
     await this.tx.run(async (em) => {
+      if (Object.keys(info).length > 0) await this.checkInfoRoom(em, token.id, Object.keys(info));
       if (Object.keys(columns).length > 0) await em.update(Token, { id: token.id }, columns);
       for (const [k, v] of Object.entries(info)) await this.store.upsertInfo(em, token.id, k, v);
       if (removeInfo.length > 0)
@@ -292,15 +296,39 @@ export class TokenAdminService {
     key: string,
     value: string,
   ): Promise<boolean> {
-    const token = await this.access.one(principal, serial);
     this.guardInfoKey(key);
-    await this.store.setInfo(token.id, { [key]: value });
+    // Keys the engine reads are checked as on /token/set: no unparsable date or window.
+    const normalized = normalizeInfoValue(key, value);
+    checkInfoValue(key, normalized, this.config.limits);
+    const token = await this.access.one(principal, serial);
+    await this.tx.run(async (em) => {
+      if (normalized === '' && CLEARED_BY_EMPTY.has(key)) {
+        await em.delete(TokenInfo, { tokenId: token.id, key });
+        return;
+      }
+      await this.checkInfoRoom(em, token.id, [key]);
+      await this.store.upsertInfo(em, token.id, key, normalized);
+    });
     return true;
   }
 
+  /**
+   * MAX_TOKENINFO_PER_TOKEN. Checked in the write transaction; two concurrent admin writes of new
+   * keys to a token at the cap can both pass on MySQL (one entry over), which bounds nothing
+   * a user controls.
+   */
+  private async checkInfoRoom(em: EntityManager, tokenId: number, keys: string[]): Promise<void> {
+    const existing = await em.find(TokenInfo, { select: { key: true }, where: { tokenId } });
+    checkInfoCount(
+      existing.map((i) => i.key),
+      keys,
+      this.config.limits,
+    );
+  }
+
   async deleteInfo(principal: Principal, serial: string, key: string): Promise<boolean> {
-    const token = await this.access.one(principal, serial);
     this.guardInfoKey(key);
+    const token = await this.access.one(principal, serial);
     const res = await this.tx.exclusive(() =>
       this.tokens.manager.delete(TokenInfo, { tokenId: token.id, key }),
     );
@@ -308,6 +336,8 @@ export class TokenAdminService {
   }
 
   private guardInfoKey(key: string): void {
+    // Outer whitespace first: on MariaDB "session " would address the protected key "session".
+    checkInfoKey(key, this.config.limits);
     if (PROTECTED_INFO_KEYS.has(key)) {
       throw new PolicyError(
         `The tokeninfo key ${key} is managed by the server and cannot be changed.`,

@@ -7,6 +7,7 @@ import {
   ErrorCode,
   ParameterError,
   PiError,
+  PolicyError,
   ResourceNotFoundError,
   TokenAdminError,
 } from '../common/errors';
@@ -15,7 +16,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { isDuplicate } from '../database/db-errors';
 import { TransactionRunner } from '../database/transaction-runner';
 import { PinHasher } from '../security/pin-hasher';
-import type { InitDraft } from '../token-types/token-type.interface';
+import type { InitDraft, OwnerRef } from '../token-types/token-type.interface';
 import { TokenTypeRegistry } from '../token-types/token-type.registry';
 import { isValidRealm } from '../users/user-ref';
 import type { InitTokenDto } from './dto/token-params.dto';
@@ -23,8 +24,15 @@ import { TokenInfo } from './entities/token-info.entity';
 import { TokenRealm } from './entities/token-realm.entity';
 import { Token } from './entities/token.entity';
 import { generateSerial, SERIAL_PATTERN } from './serial-generator';
-import { TokenAccess } from './token-access';
+import { TokenAccess, tooManyTokens } from './token-access';
 import { newTokenColumns } from './token-defaults';
+import {
+  checkInfoCount,
+  checkInfoKey,
+  checkInfoValue,
+  WINDOW_CAPS,
+  WINDOW_PARAMS,
+} from './token-limits';
 import { TokenSecrets } from './token-secrets';
 import { TokenStore } from './token.store';
 import { validityInfo } from './validity-period';
@@ -58,18 +66,20 @@ export class TokenEnrollmentService {
     if (dto.prefix !== undefined && !SERIAL_PATTERN.test(dto.prefix)) {
       throw new ParameterError('Invalid prefix. Must comply to ^[0-9a-zA-Z\\-_]+$.');
     }
+    // Wider windows are more work per check and more OTPs accepted: an admin decision.
+    if (principal.role !== 'admin' && WINDOW_PARAMS.some((k) => dto.params.has(k))) {
+      throw new PolicyError(`Only an administrator may set ${WINDOW_PARAMS.join(', ')}.`);
+    }
     const owner = this.access.owner(
       principal,
       dto.user,
       principal.role === 'admin' ? dto.realm : undefined,
     );
-    const existing = dto.serial
-      ? await this.tokens.findOne({ where: { serial: dto.serial }, relations: { realms: true } })
-      : null;
+    const existing = dto.serial ? await this.access.bySerial(dto.serial, ['realms']) : null;
     if (existing) {
-      if (!this.access.owns(principal, existing) && existing.userLogin !== null) {
-        throw new ResourceNotFoundError();
-      }
+      // A user re-initialises only its own tokens; claiming an unowned one is for admins. Both
+      // look like "not found", as everywhere else a user meets a token that is not its own.
+      if (!this.access.owns(principal, existing)) throw new ResourceNotFoundError();
       if (existing.tokentype !== meta.type) {
         throw new TokenAdminError(
           `init token failed: Token ${existing.serial} already exists with type ${existing.tokentype}. ` +
@@ -94,6 +104,7 @@ export class TokenEnrollmentService {
         );
       }
     }
+    const before = existing ? { login: existing.userLogin, realm: existing.userRealm } : undefined;
 
     const row = existing ?? this.newRow(meta.type);
     row.serial =
@@ -106,19 +117,28 @@ export class TokenEnrollmentService {
       row.userRealm = owner.realm;
     }
     if (dto.description !== undefined) row.description = dto.description.slice(0, 80);
+    const countWindow = dto.params.int('count_window', { min: 0, max: WINDOW_CAPS.countWindow });
+    if (countWindow !== undefined) row.countWindow = countWindow;
+    const syncWindow = dto.params.int('sync_window', { min: 0, max: WINDOW_CAPS.syncWindow });
+    if (syncWindow !== undefined) row.syncWindow = syncWindow;
     for (const [key, value] of Object.entries(
       validityInfo(dto.validity_period_start, dto.validity_period_end),
     )) {
       if (value !== '') draft.info.set(key, { value });
     }
+    const limits = this.config.limits;
     for (const [key, value] of Object.entries(dto.params.raw)) {
       if (
         key.toLowerCase().startsWith(`${meta.type}.`) &&
         (typeof value === 'string' || typeof value === 'number')
       ) {
-        draft.info.set(key, { value: String(value).slice(0, 4096) });
+        checkInfoKey(key, limits);
+        checkInfoValue(key, String(value), limits);
+        draft.info.set(key, { value: String(value) });
       }
     }
+    // Early refusal before any key generation; binding checks run in the write transaction.
+    checkInfoCount([], draft.info.keys(), limits);
 
     const detail = await handler.init({ params: dto.params, draft, baseUrl });
     if (!row.rolloutState) row.rolloutState = 'enrolled';
@@ -131,12 +151,26 @@ export class TokenEnrollmentService {
       draft.info.set('assignment_date', { value: isoSeconds(now) });
     }
     const realms = this.realmsFor(dto, owner?.realm);
+    const gainsOwner = owner !== undefined && (draft.isNew || before?.login === null);
 
+    let savedId: number;
     try {
-      await this.tx.run(async (em) => {
+      savedId = await this.tx.run(async (em) => {
+        let keys: string[] = [];
+        if (existing) {
+          await this.keepOwner(em, existing.id, before!, owner);
+          const rows = await em.find(TokenInfo, {
+            select: { key: true },
+            where: { tokenId: existing.id },
+          });
+          keys = rows.map((k) => k.key);
+        }
+        checkInfoCount(keys, draft.info.keys(), limits);
+        if (gainsOwner) await this.access.checkOwnerCapacity(em, owner, existing?.id);
         const saved = await em.save(Token, row);
         await this.writeInfo(em, saved.id, draft);
         await this.addRealms(em, saved.id, realms, draft.isNew);
+        return saved.id;
       });
     } catch (e) {
       if (e instanceof PiError) throw e;
@@ -144,7 +178,56 @@ export class TokenEnrollmentService {
         throw new TokenAdminError(`init token failed: Token ${row.serial} already exists`);
       throw e;
     }
+    if (draft.isNew && owner) await this.enforceOwnerCap(savedId, owner);
     return { serial: row.serial, rollout_state: row.rolloutState, ...detail };
+  }
+
+  /**
+   * The owner this request read is still the owner (none, or the same user): a concurrent assign
+   * or unassign between our read and our write makes this init fail instead of overwriting it.
+   */
+  private async keepOwner(
+    em: EntityManager,
+    id: number,
+    before: { login: string | null; realm: string | null },
+    owner: OwnerRef | undefined,
+  ): Promise<void> {
+    const qb = em
+      .createQueryBuilder()
+      .update(Token)
+      .set({
+        userLogin: owner?.login ?? before.login,
+        userRealm: owner?.realm ?? before.realm,
+      });
+    const res = await (
+      before.login === null
+        ? qb.where('id = :id AND user_login IS NULL', { id })
+        : qb.where('id = :id AND user_login = :login AND user_realm = :realm', {
+            id,
+            login: before.login,
+            realm: before.realm,
+          })
+    ).execute();
+    if (res.affected !== 1) {
+      throw new TokenAdminError('init token failed: the token was changed concurrently');
+    }
+  }
+
+  /**
+   * MAX_TOKENS_PER_USER under concurrency: the check in the write transaction cannot see other
+   * uncommitted enrollments on MySQL, so after our commit we count again and, above the cap,
+   * take our own new token back. Of two racing enrollments at most one survives (whichever counts
+   * last sees both); both may lose, never both win.
+   */
+  private async enforceOwnerCap(id: number, owner: OwnerRef): Promise<void> {
+    const max = this.config.limits.maxTokensPerUser;
+    if ((await this.access.ownedCount(this.tokens.manager, owner)) <= max) return;
+    await this.tx.run(async (em) => {
+      await em.delete(TokenInfo, { tokenId: id });
+      await em.delete(TokenRealm, { tokenId: id });
+      await em.delete(Token, { id });
+    });
+    throw tooManyTokens(max);
   }
 
   private newRow(type: string): Token {

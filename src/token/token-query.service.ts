@@ -2,8 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository, SelectQueryBuilder } from 'typeorm';
 import type { Principal } from '../auth/principal';
+import { ParameterError } from '../common/errors';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { isValidLogin, isValidRealm } from '../users/user-ref';
 import type { ListTokensDto } from './dto/token-params.dto';
 import { TokenInfo } from './entities/token-info.entity';
 import { TokenRealm } from './entities/token-realm.entity';
@@ -73,6 +75,13 @@ export class TokenQueryService {
     principal: Principal,
     dto: ListTokensDto,
   ): void {
+    // Filters are compared in SQL: on MariaDB "default " would match "default".
+    for (const realm of [dto.realm, dto.tokenrealm]) {
+      if (realm !== undefined && !isValidRealm(realm)) throw new ParameterError('Invalid realm');
+    }
+    if (dto.userid !== undefined && !isValidLogin(dto.userid)) {
+      throw new ParameterError('Invalid user or realm');
+    }
     const owner = this.access.owner(principal, dto.user, dto.realm);
     if (owner) {
       qb.andWhere('t.userLogin = :login AND t.userRealm = :realm', {

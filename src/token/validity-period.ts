@@ -1,5 +1,4 @@
-import { formatPiDate, parsePiDate } from '../common/dates';
-import { TokenAdminError } from '../common/errors';
+import { normalizeValidity } from './token-limits';
 
 /**
  * validity_period_start / _end as tokeninfo values in DATE_FORMAT; '' means "remove".
@@ -7,14 +6,7 @@ import { TokenAdminError } from '../common/errors';
  */
 export function validityInfo(start?: string, end?: string): Record<string, string> {
   const out: Record<string, string> = {};
-  if (start !== undefined) out.validity_period_start = convert(start, 'start');
-  if (end !== undefined) out.validity_period_end = convert(end, 'end');
+  if (start !== undefined) out.validity_period_start = normalizeValidity(start, 'start');
+  if (end !== undefined) out.validity_period_end = normalizeValidity(end, 'end');
   return out;
-}
-
-function convert(value: string, which: 'start' | 'end'): string {
-  if (value.trim() === '') return '';
-  const date = parsePiDate(value);
-  if (!date) throw new TokenAdminError(`Could not parse validity period ${which} date!`);
-  return formatPiDate(date);
 }

@@ -1,5 +1,5 @@
 import { UserError } from '../common/errors';
-import { resolveUser } from './user-ref';
+import { isValidLogin, resolveUser } from './user-ref';
 
 const policy = { defaultRealm: 'default', realms: ['default', 'realm1'], splitAtSign: true };
 
@@ -34,5 +34,15 @@ describe('resolveUser', () => {
     expect(() => resolveUser('alice', 'bad realm', policy, 'validate')).toThrow(UserError);
     expect(() => resolveUser('al\nice', undefined, policy, 'validate')).toThrow(UserError);
     expect(() => resolveUser('alice', "x' OR 1=1", policy)).toThrow('Invalid user or realm');
+  });
+
+  it('refuses logins with leading or trailing whitespace (MariaDB PAD SPACE)', () => {
+    for (const user of ['rose ', ' rose', 'rose\u00a0', 'rose @realm1', 'realm1\\ rose']) {
+      expect(() => resolveUser(user, undefined, policy, 'validate')).toThrow(UserError);
+      expect(() => resolveUser(user, undefined, policy)).toThrow('Invalid user or realm');
+    }
+    expect(() => resolveUser('rose', 'realm1 ', policy)).toThrow('Invalid user or realm');
+    expect(isValidLogin('rose smith')).toBe(true);
+    expect(isValidLogin('rose\t')).toBe(false);
   });
 });

@@ -15,13 +15,21 @@ export interface UserPolicy {
 
 const REALM = /^[A-Za-z0-9_.-]{1,256}$/;
 const CONTROL = /[\u0000-\u001f]/;
+/** Unicode White_Space at either end (JS trim() would also strip U+FEFF, which is not one). */
+const OUTER_SPACE = /^\p{White_Space}|\p{White_Space}$/u;
 
 export function isValidRealm(realm: string): boolean {
   return REALM.test(realm);
 }
 
+/**
+ * Outer whitespace is refused: MariaDB's PAD SPACE collations compare "rose " equal to "rose",
+ * so such a login would address rose's tokens.
+ */
 export function isValidLogin(login: string): boolean {
-  return login.length > 0 && login.length <= 256 && !CONTROL.test(login);
+  return (
+    login.length > 0 && login.length <= 256 && !CONTROL.test(login) && !OUTER_SPACE.test(login)
+  );
 }
 
 /**

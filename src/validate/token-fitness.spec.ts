@@ -50,6 +50,16 @@ describe('token fitness (check_all order)', () => {
     ).toBeUndefined();
   });
 
+  it('an unparsable stored validity date makes the token unusable (fails closed)', () => {
+    for (const key of ['validity_period_start', 'validity_period_end']) {
+      for (const bad of ['garbage', '2026-13-01', '31/02/2026x', ' ']) {
+        expect(fitnessProblem(token({}, { [key]: bad }), now)).toBe('Outside validity period');
+      }
+    }
+    // An empty value means "no limit", as /token/set writes it.
+    expect(fitnessProblem(token({}, { validity_period_end: '' }), now)).toBeUndefined();
+  });
+
   it('clears a maxed fail counter only after the timeout', () => {
     const t = token({ failcount: 10 }, { failcounter_exceeded: '2026-06-01T11:50+0000' });
     expect(failcounterClearDue(t, 5, now)).toBe(true);

@@ -21,11 +21,14 @@ export function fitnessProblem(token: TokenRecord, now = new Date()): string | u
   return undefined;
 }
 
+/** An unparsable stored date fails closed: the token is unusable, not valid forever. */
 export function withinValidityPeriod(token: TokenRecord, now = new Date()): boolean {
   const start = token.infoValue('validity_period_start');
   const end = token.infoValue('validity_period_end');
   const startDate = start ? parsePiDate(start) : undefined;
   const endDate = end ? parsePiDate(end) : undefined;
+  if (start && !startDate) return false;
+  if (end && !endDate) return false;
   if (startDate && startDate > now) return false;
   if (endDate && endDate < now) return false;
   return true;

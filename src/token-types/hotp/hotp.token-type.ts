@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { findHotpCounter, hotp, otpEquals } from '../../crypto/hotp';
+import { clamp, WINDOW_CAPS } from '../../token/token-limits';
 import { TokenSecrets } from '../../token/token-secrets';
 import { OathTokenType } from '../oath/oath-token-type';
 import type { TokenRecord } from '../token-record';
@@ -28,12 +29,13 @@ export class HotpTokenType extends OathTokenType {
   }
 
   override checkOtp(token: TokenRecord, otp: string): OtpMatch | null {
-    const { count, countWindow, otplen } = token.row;
+    const { count, otplen } = token.row;
+    // Clamped also here: rows written before the caps must not cost more per check.
     const c = findHotpCounter(
       this.keyOf(token),
       otp,
       count,
-      countWindow,
+      clamp(token.row.countWindow, WINDOW_CAPS.countWindow),
       otplen,
       this.hashOf(token),
     );
@@ -48,7 +50,8 @@ export class HotpTokenType extends OathTokenType {
 
   /** Two consecutive OTPs within sync_window; the counter moves past both. */
   override resync(token: TokenRecord, otp1: string, otp2: string): OtpMatch | null {
-    const { count, syncWindow, otplen } = token.row;
+    const { count, otplen } = token.row;
+    const syncWindow = clamp(token.row.syncWindow, WINDOW_CAPS.syncWindow);
     const key = this.keyOf(token);
     const hash = this.hashOf(token);
     const c = findHotpCounter(key, otp1, count, syncWindow, otplen, hash);

@@ -4,13 +4,12 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { findHotpCounter, hotp, otpEquals } from '../../crypto/hotp';
 import { timeStepAt } from '../../crypto/totp';
+import { clamp, MAX_TIME_SHIFT, TOTP_TIME_STEPS, WINDOW_CAPS } from '../../token/token-limits';
 import { TokenSecrets } from '../../token/token-secrets';
 import { OathTokenType } from '../oath/oath-token-type';
 import type { TokenRecord } from '../token-record';
 import { TokenType } from '../token-type.decorator';
 import type { InitContext, OtpMatch } from '../token-type.interface';
-
-const ALLOWED_STEPS = [30, 60];
 
 /**
  * Time-based OATH token (RFC 6238). `count` holds the last accepted time step, so a step at or
@@ -37,12 +36,13 @@ export class TotpTokenType extends OathTokenType {
   protected initTypeInfo(ctx: InitContext): { period?: number } {
     const { params, draft } = ctx;
     const step = params.int('timeStep') ?? this.config.tokens.totpTimeStep;
-    if (!ALLOWED_STEPS.includes(step)) throw new ParameterError('Invalid timeStep: use 30 or 60');
+    if (!TOTP_TIME_STEPS.includes(step)) throw new ParameterError('Invalid timeStep: use 30 or 60');
     const window =
-      params.int('timeWindow', { min: 0, max: 86400 }) ?? this.config.tokens.totpTimeWindow;
+      params.int('timeWindow', { min: 0, max: WINDOW_CAPS.totpTimeWindow }) ??
+      this.config.tokens.totpTimeWindow;
     const shiftText = params.optional('timeShift') ?? '0';
     const shift = Number(shiftText);
-    if (!Number.isFinite(shift) || Math.abs(shift) > 86400) {
+    if (!Number.isFinite(shift) || Math.abs(shift) > MAX_TIME_SHIFT) {
       throw new ParameterError('Invalid timeShift');
     }
     draft.info.set('timeStep', { value: String(step) });
@@ -51,9 +51,14 @@ export class TotpTokenType extends OathTokenType {
     return { period: step };
   }
 
+  /** The stored window is clamped too: rows written before the cap must not cost more. */
   private timing(token: TokenRecord) {
-    const step = token.infoInt('timeStep', this.config.tokens.totpTimeStep) || 30;
-    const window = token.infoInt('timeWindow', this.config.tokens.totpTimeWindow);
+    const stored = token.infoInt('timeStep', this.config.tokens.totpTimeStep);
+    const step = stored > 0 ? stored : 30;
+    const window = clamp(
+      token.infoInt('timeWindow', this.config.tokens.totpTimeWindow),
+      WINDOW_CAPS.totpTimeWindow,
+    );
     const shift = token.infoInt('timeShift', 0);
     return { step, window, shift };
   }
@@ -93,7 +98,8 @@ export class TotpTokenType extends OathTokenType {
     const { step, shift } = this.timing(token);
     const now = this.now();
     const t = timeStepAt(now + shift, step);
-    const { syncWindow, otplen, count } = token.row;
+    const { otplen, count } = token.row;
+    const syncWindow = clamp(token.row.syncWindow, WINDOW_CAPS.syncWindow);
     const key = this.keyOf(token);
     const hash = this.hashOf(token);
     const r2 = findHotpCounter(key, otp2, t - syncWindow, 2 * syncWindow, otplen, hash);

@@ -104,8 +104,17 @@ export class InitTokenDto extends PiDto {
   @OptionalField({ description: 'TOTP time step: 30 or 60 seconds', maxLength: 4 })
   timeStep?: string;
 
-  @OptionalField({ description: 'TOTP window in seconds (default 180)', maxLength: 6 })
+  @OptionalField({
+    description: 'TOTP window in seconds (default 180, at most 600; admin only)',
+    maxLength: 6,
+  })
   timeWindow?: string;
+
+  @OptionalField({ description: 'HOTP look-ahead window (at most 1000; admin only)', maxLength: 6 })
+  count_window?: string;
+
+  @OptionalField({ description: 'Resync window (at most 10000; admin only)', maxLength: 6 })
+  sync_window?: string;
 
   @OptionalField({ description: 'TOTP initial clock shift in seconds', maxLength: 12 })
   timeShift?: string;
@@ -198,16 +207,16 @@ export class SetTokenDto extends PiDto {
   @OptionalField({ description: 'Description', maxLength: 4096, allowEmpty: true })
   description?: string;
 
-  @OptionalField({ description: 'HOTP look-ahead window', maxLength: 6 })
+  @OptionalField({ description: 'HOTP look-ahead window (0 to 1000)', maxLength: 6 })
   count_window?: string;
 
-  @OptionalField({ description: 'Resync window', maxLength: 6 })
+  @OptionalField({ description: 'Resync window (0 to 10000)', maxLength: 6 })
   sync_window?: string;
 
   @OptionalField({ description: 'Hash algorithm (tokeninfo hashlib)', maxLength: 20 })
   hashlib?: string;
 
-  @OptionalField({ description: 'Maximum fail counter', maxLength: 6 })
+  @OptionalField({ description: 'Maximum fail counter (0 to 1000000)', maxLength: 7 })
   max_failcount?: string;
 
   @OptionalField({ description: 'Maximum authentications (0 = unlimited)', maxLength: 9 })
