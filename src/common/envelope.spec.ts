@@ -22,6 +22,16 @@ describe('envelopes', () => {
     expect(auth.detail).toEqual({ message: 'wrong otp pin', threadid: expect.any(Number) });
   });
 
+  it('reports a threadid that is stable in the process but reveals nothing about it', () => {
+    const a = successEnvelope(V, true, { x: 1 }).detail!.threadid as number;
+    const b = errorEnvelope(V, 905, 'e', { y: 1 }).detail!.threadid;
+    expect(Number.isSafeInteger(a)).toBe(true);
+    expect(b).toBe(a);
+    expect(a).not.toBe(process.pid);
+    // The old value was pid * 1000 + worker thread id.
+    expect(Math.floor(a / 1000)).not.toBe(process.pid);
+  });
+
   it('builds error envelopes without versionnumber', () => {
     const err = errorEnvelope(V, 905, 'ERR905: Missing parameter: serial');
     expect(err).toMatchObject({ detail: null, result: { status: false, error: { code: 905 } } });

@@ -1,4 +1,4 @@
-import { threadId } from 'node:worker_threads';
+import { randomInt } from 'node:crypto';
 
 /** Version strings RPs never parse but some monitoring greps for ("privacyIDEA x.y"). */
 export interface VersionInfo {
@@ -10,8 +10,9 @@ export type Authentication = 'ACCEPT' | 'REJECT' | 'CHALLENGE' | 'DECLINED';
 
 export type Detail = Record<string, unknown>;
 
-// privacyIDEA reports the worker thread; any stable integer works for clients.
-const THREAD_ID = process.pid * 1000 + threadId;
+// privacyIDEA reports its worker thread; clients only need a stable integer, and a random one
+// does not reveal the process id to callers.
+const THREAD_ID = randomInt(1, 2 ** 47);
 
 export interface SuccessEnvelope {
   jsonrpc: '2.0';
