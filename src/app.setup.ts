@@ -1,4 +1,4 @@
-import type { FastifyReply } from 'fastify';
+import { errorCodes, type FastifyReply, type onRequestHookHandler } from 'fastify';
 import { Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import multipart from '@fastify/multipart';
@@ -7,13 +7,15 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadConfig } from './config/app-config';
+import { checkJwksAudience } from './config/key-material';
 import { FormBody } from './common/params/request-params';
 import { parseUrlEncoded } from './common/params/url-decoding';
 import { errorEnvelope } from './common/envelope';
 import { ErrorCode } from './common/errors';
 import { ROUTE_TABLES, RouteTable } from './common/route-table';
 
-export const BODY_LIMIT = 1024 * 1024;
+/** Routes anyone may call: they get the small body limit (config.limits.validateBodyLimit). */
+const UNAUTHENTICATED_ROUTE = /^\/(validate|ttype)(\/|$)/i;
 
 /** A JSON object hidden in a body of another content type still counts (README "Parameter parsing"). */
 function lenientJsonObject(text: string): unknown {
@@ -43,8 +45,11 @@ function rootModule(extra: Type[] = []): Type {
 /** Builds the HTTP application exactly as production runs it; tests use the same function. */
 export async function createApp(opts: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const config = loadConfig(process.env);
+  // Refused here, before Nest starts, so start-up fails with the ConfigError's message.
+  checkJwksAudience(config);
+  const { bodyLimit, validateBodyLimit } = config.limits;
   const adapter = new FastifyAdapter({
-    bodyLimit: BODY_LIMIT,
+    bodyLimit,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     // Errors the router raises before Nest sees the request (e.g. a malformed URL).
@@ -71,30 +76,51 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<NestFastif
   // Multipart (token file uploads): fields and the file land in the body like form values.
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
-    limits: { fileSize: BODY_LIMIT, files: 1, fields: 50, fieldSize: 64 * 1024, parts: 60 },
+    limits: { fileSize: bodyLimit, files: 1, fields: 50, fieldSize: 64 * 1024, parts: 60 },
   });
+  // The route's limit (see limitUnauthenticatedBodies) is enforced before a parser sees a body.
   fastify.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: BODY_LIMIT },
-    (_req, body, done) => done(null, new FormBody(parseUrlEncoded(body as string))),
+    { parseAs: 'buffer', bodyLimit },
+    (_req, body, done) => done(null, new FormBody(parseUrlEncoded(body as Buffer))),
   );
   // Any other content type contributes no parameters (and is never parsed as XML).
-  fastify.addContentTypeParser(
-    '*',
-    { parseAs: 'string', bodyLimit: BODY_LIMIT },
-    (_req, body, done) => done(null, lenientJsonObject(body as string)),
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit }, (_req, body, done) =>
+    done(null, lenientJsonObject(body as string)),
   );
   fastify.removeContentTypeParser('text/plain');
-  fastify.addContentTypeParser(
-    'text/plain',
-    { parseAs: 'string', bodyLimit: BODY_LIMIT },
-    (_req, body, done) => done(null, lenientJsonObject(body as string)),
+  fastify.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit }, (_req, body, done) =>
+    done(null, lenientJsonObject(body as string)),
   );
+  limitUnauthenticatedBodies(app, validateBodyLimit);
   registerRouteTable(app);
   app.enableShutdownHooks();
   setupSwagger(app);
   await app.init();
   return app;
+}
+
+/**
+ * /validate/* and /ttype/* take no credential and only small parameter sets: their bodies (any
+ * content type, multipart included) are capped at `limit` so parsing work per request stays small.
+ * Imports and other management routes keep the global limit.
+ */
+function limitUnauthenticatedBodies(app: NestFastifyApplication, limit: number): void {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRoute', (route) => {
+    if (!UNAUTHENTICATED_ROUTE.test(route.url)) return;
+    route.bodyLimit = Math.min(route.bodyLimit ?? limit, limit);
+    // A declared length over the limit is refused before any byte is read (multipart too).
+    const declaredLength: onRequestHookHandler = (req, _reply, done) => {
+      const length = Number(req.headers['content-length']);
+      done(length > limit ? new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE() : undefined);
+    };
+    const own = route.onRequest;
+    route.onRequest = [...(Array.isArray(own) ? own : own ? [own] : []), declaredLength];
+    // Multipart bodies never count here, but are still read; keep that bounded too.
+    const parts = { fileSize: limit, fieldSize: limit, files: 1, fields: 8, parts: 10 };
+    route.config = { ...route.config, multipartOptions: { limits: parts } };
+  });
 }
 
 /** Records every route so the exception filter can answer 405 for a known path (RouteTable). */

@@ -56,11 +56,14 @@ export class JwtVerifier {
     } catch {
       throw this.decoding('not a JWT');
     }
+    const { issuer, audience, maxAgeSeconds } = this.config.auth;
     const options = {
-      issuer: this.config.auth.issuer,
-      audience: this.config.auth.audience,
+      issuer,
+      audience,
       clockTolerance: 60,
       requiredClaims: ['exp'],
+      // AUTH_JWT_MAX_AGE: a token is also too old this long after `iat` (then required).
+      ...(maxAgeSeconds > 0 && { maxTokenAge: maxAgeSeconds }),
     };
     let payload: JWTPayload;
     try {
@@ -77,7 +80,8 @@ export class JwtVerifier {
     } catch (e) {
       if (e instanceof AuthError) throw e;
       if (e instanceof joseErrors.JWTExpired) {
-        throw new AuthError(ErrorCode.AUTH_EXPIRED, EXPIRED + 'the exp claim is in the past');
+        const why = e.claim === 'iat' ? 'issued too long ago' : 'the exp claim is in the past';
+        throw new AuthError(ErrorCode.AUTH_EXPIRED, EXPIRED + why);
       }
       throw this.decoding(shortReason(e));
     }

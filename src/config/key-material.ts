@@ -23,7 +23,8 @@ function decodeKey(text: string, source: string): Buffer {
 
 function generatedFile(path: string, what: string, warn: Warn): string {
   if (existsSync(path)) return readFileSync(path, 'utf8');
-  mkdirSync(dirname(path), { recursive: true });
+  // The data folder holds keys and the SQLite database: private to the service's user.
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const value = randomBytes(32).toString('hex');
   writeFileSync(path, value + '\n', { mode: 0o600, flag: 'wx' });
   warn(`Generated a new ${what} in ${path}; back it up, and set it explicitly in production.`);
@@ -71,5 +72,20 @@ export function resolveKeyMaterial(config: AppConfig, warn: Warn): KeyMaterial {
   if (jwtSecret && jwtSecret.length < 32) {
     throw new ConfigError('AUTH_JWT_SECRET must be at least 32 bytes long');
   }
+  checkJwksAudience(config);
   return { encryptionKey, jwtSecret };
+}
+
+/**
+ * A gateway's JWKS usually signs tokens for many services; without an audience check any of them
+ * with a `role` claim would manage tokens here. The operator must name our audience or opt out.
+ */
+export function checkJwksAudience(config: AppConfig): void {
+  const { jwksUrl, audience, allowAnyAudience } = config.auth;
+  if (jwksUrl && !audience && !allowAnyAudience) {
+    throw new ConfigError(
+      'AUTH_JWT_AUDIENCE must be set with AUTH_JWKS_URL (tokens from the gateway for other ' +
+        'services would be accepted otherwise); set AUTH_JWT_ALLOW_ANY_AUDIENCE=true to accept any audience',
+    );
+  }
 }

@@ -316,7 +316,7 @@ describe('RS256 / ES256 through a JWKS', () => {
   describe('with AUTH_JWKS_URL and AUTH_JWT_SECRET', () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await startTestApp({ AUTH_JWKS_URL: jwks.url });
+      t = await startTestApp({ AUTH_JWKS_URL: jwks.url, AUTH_JWT_ALLOW_ANY_AUDIENCE: 'true' });
     });
     afterAll(() => t.close());
 
@@ -367,7 +367,11 @@ describe('RS256 / ES256 through a JWKS', () => {
   describe('with AUTH_JWKS_URL only', () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await startTestApp({ AUTH_JWKS_URL: jwks.url, AUTH_JWT_SECRET: '' });
+      t = await startTestApp({
+        AUTH_JWKS_URL: jwks.url,
+        AUTH_JWT_SECRET: '',
+        AUTH_JWT_ALLOW_ANY_AUDIENCE: 'true',
+      });
     });
     afterAll(() => t.close());
 
@@ -377,6 +381,91 @@ describe('RS256 / ES256 through a JWKS', () => {
       const jwt = await hs({});
       expectAuthFailure(await list(jwt), 4304, DECODING, jwt);
       expectOk(await list(await asym(rsa.privateKey, 'RS256', 'rsa-1')));
+    });
+  });
+});
+
+describe('JWKS audience and maximum token age', () => {
+  let rsa: { publicKey: CryptoKey; privateKey: CryptoKey };
+  let jwks: JwksServer;
+
+  beforeAll(async () => {
+    rsa = await generateKeyPair('RS256', { extractable: true });
+    jwks = await serveJwks([{ ...(await exportJWK(rsa.publicKey)), kid: 'rsa-1', alg: 'RS256' }]);
+  });
+  afterAll(() => closeServer(jwks.server));
+
+  /** A gateway token; iat: null leaves iat out. */
+  function gateway(claims: Claims, iat: number | null = now()) {
+    const jwt = new SignJWT({ role: 'admin', username: 'sso-admin', ...claims })
+      .setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' })
+      .setExpirationTime(now() + 3600);
+    if (iat !== null) jwt.setIssuedAt(iat);
+    return jwt.sign(rsa.privateKey);
+  }
+
+  it('refuses to start with AUTH_JWKS_URL but neither an audience nor the explicit opt-out', async () => {
+    const envs: Record<string, string>[] = [
+      {},
+      { AUTH_JWT_SECRET: '' },
+      { AUTH_JWT_ALLOW_ANY_AUDIENCE: 'false' },
+    ];
+    for (const env of envs) {
+      await expect(startTestApp({ AUTH_JWKS_URL: jwks.url, ...env })).rejects.toThrow(
+        /AUTH_JWT_AUDIENCE must be set with AUTH_JWKS_URL/,
+      );
+    }
+  });
+
+  describe('with AUTH_JWT_AUDIENCE', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({ AUTH_JWKS_URL: jwks.url, AUTH_JWT_AUDIENCE: 'mfa' });
+    });
+    afterAll(() => t.close());
+
+    const list = (jwt: string) => t.http().get('/token/').set('Authorization', `Bearer ${jwt}`);
+
+    it('accepts only gateway tokens for this audience', async () => {
+      expectOk(await list(await gateway({ aud: 'mfa' })));
+      expectOk(await list(await gateway({ aud: ['wiki', 'mfa'] })));
+      for (const claims of [{}, { aud: 'wiki' }, { aud: ['wiki', 'mail'] }, { aud: 'MFA' }]) {
+        const jwt = await gateway(claims);
+        expectAuthFailure(await list(jwt), 4304, DECODING, jwt);
+      }
+    });
+  });
+
+  describe('with AUTH_JWT_MAX_AGE', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({
+        AUTH_JWKS_URL: jwks.url,
+        AUTH_JWT_AUDIENCE: 'mfa',
+        AUTH_JWT_MAX_AGE: '300',
+      });
+    });
+    afterAll(() => t.close());
+
+    const list = (jwt: string) => t.http().get('/token/').set('Authorization', `Bearer ${jwt}`);
+
+    it('accepts a recent token and refuses an old one although its exp is still ahead', async () => {
+      expectOk(await list(await gateway({ aud: 'mfa' }, now() - 200)));
+      const old = await gateway({ aud: 'mfa' }, now() - 1000);
+      expectAuthFailure(await list(old), 4305, EXPIRED, old);
+      const oldHs = await new SignJWT({ role: 'admin', username: 'admin', aud: 'mfa' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setIssuedAt(now() - 1000)
+        .setExpirationTime(now() + 3600)
+        .sign(SECRET);
+      expectAuthFailure(await list(oldHs), 4305, EXPIRED, oldHs);
+    });
+
+    it('refuses a token without iat, and one issued in the future', async () => {
+      const noIat = await gateway({ aud: 'mfa' }, null);
+      expectAuthFailure(await list(noIat), 4304, DECODING, noIat);
+      const future = await gateway({ aud: 'mfa' }, now() + 3600);
+      expectAuthFailure(await list(future), 4304, DECODING, future);
     });
   });
 });

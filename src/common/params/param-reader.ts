@@ -31,17 +31,22 @@ export interface StringOptions {
   allowEmpty?: boolean;
 }
 
-/** Typed access to the merged parameter map of one request. */
+/** Typed access to the merged parameter map of one request; only its own keys count. */
 export class ParamReader {
   constructor(readonly raw: Record<string, unknown>) {}
 
+  /** An own key's value: nothing inherited (`constructor`, a polluted prototype) is a parameter. */
+  get(key: string): unknown {
+    return Object.hasOwn(this.raw, key) ? this.raw[key] : undefined;
+  }
+
   has(key: string): boolean {
-    const v = this.raw[key];
+    const v = this.get(key);
     return v !== undefined && v !== null;
   }
 
   optional(key: string, opts: StringOptions = {}): string | undefined {
-    const value = scalarString(key, this.raw[key]);
+    const value = scalarString(key, this.get(key));
     if (value === undefined) return undefined;
     if (value === '' && !opts.allowEmpty) return undefined;
     if (opts.maxLength !== undefined && value.length > opts.maxLength) {
@@ -62,7 +67,7 @@ export class ParamReader {
   }
 
   bool(key: string): boolean {
-    return isTrue(this.raw[key]);
+    return isTrue(this.get(key));
   }
 
   int(key: string, opts: { min?: number; max?: number } = {}): number | undefined {
@@ -80,7 +85,7 @@ export class ParamReader {
 
   /** A list given as JSON array or comma-separated string (realms, serials). */
   list(key: string): string[] | undefined {
-    const v = this.raw[key];
+    const v = this.get(key);
     if (v === undefined || v === null) return undefined;
     const items = Array.isArray(v)
       ? v.map((x) => scalarString(key, x) ?? '')

@@ -3,6 +3,7 @@ import { validateSync } from 'class-validator';
 import { MissingParameterError, ParameterError } from '../errors';
 import { ParamReader } from './param-reader';
 import { collectParams, RequestLike } from './request-params';
+import { isSafeKey } from './url-decoding';
 
 /** Base of every parameter DTO: the validated fields plus the whole merged parameter map. */
 export abstract class PiDto {
@@ -24,8 +25,9 @@ export function requestParams(req: RequestLike & { [CACHE]?: Record<string, unkn
  */
 export function buildDto<T extends PiDto>(cls: DtoClass<T>, raw: Record<string, unknown>): T {
   const dto = new cls();
+  // Own keys only, and never one that would reach the DTO's prototype chain.
   for (const [key, value] of Object.entries(raw)) {
-    if (value === null || value === undefined) continue;
+    if (value === null || value === undefined || !isSafeKey(key)) continue;
     (dto as Record<string, unknown>)[key] =
       typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
   }

@@ -1,4 +1,4 @@
-import { lenientPercentDecode, parseUrlEncoded } from './url-decoding';
+import { isSafeKey, lenientPercentDecode, parseUrlEncoded } from './url-decoding';
 
 /** Marker for a parsed `application/x-www-form-urlencoded` body (see app.setup.ts). */
 export class FormBody {
@@ -25,7 +25,8 @@ function secondUnquote(userAgent: string | string[] | undefined): boolean {
 /**
  * Merges request parameters the way privacyIDEA's get_all_params does: query string, then form
  * body (query wins), each value unquoted a second time unless the client is one of the known RPs;
- * a JSON object body overrides; path parameters override everything.
+ * a JSON object body overrides; path parameters override everything. The map has no prototype
+ * and only own keys of the sources are copied, so `__proto__` in a JSON body is inert.
  */
 export function collectParams(
   req: RequestLike,
@@ -33,21 +34,23 @@ export function collectParams(
 ): Record<string, unknown> {
   const unquote = secondUnquote(req.headers['user-agent']);
   const q = req.url.indexOf('?');
-  const merged: Record<string, unknown> = q >= 0 ? parseUrlEncoded(req.url.slice(q + 1)) : {};
+  const merged = parseUrlEncoded(q >= 0 ? req.url.slice(q + 1) : '');
   // Multipart bodies count only where an endpoint takes uploads (README "Malformed bodies").
   const body = isMultipart(req) && !opts.multipart ? undefined : req.body;
   if (body instanceof FormBody) {
-    for (const [k, v] of Object.entries(body.values)) if (!(k in merged)) merged[k] = v;
+    for (const [k, v] of Object.entries(body.values)) {
+      if (isSafeKey(k) && !Object.hasOwn(merged, k)) merged[k] = v;
+    }
   }
   if (unquote) {
-    for (const [k, v] of Object.entries(merged)) merged[k] = lenientPercentDecode(v as string);
+    for (const k of Object.keys(merged)) merged[k] = lenientPercentDecode(merged[k] as string);
   }
   if (body && typeof body === 'object' && !(body instanceof FormBody) && !Array.isArray(body)) {
-    Object.assign(merged, body as Record<string, unknown>);
+    for (const [k, v] of Object.entries(body)) if (isSafeKey(k)) merged[k] = v;
   }
   if (req.params) {
     for (const [k, v] of Object.entries(req.params)) {
-      if (v === undefined) continue;
+      if (v === undefined || !isSafeKey(k)) continue;
       merged[k] = unquote ? lenientPercentDecode(v) : v;
     }
   }
