@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { Challenge } from '../challenge/entities/challenge.entity';
@@ -12,6 +12,15 @@ import { TokenTypeIndex1763900000000 } from './migrations/1763900000000-TokenTyp
 export const ENTITIES = [Token, TokenInfo, TokenRealm, Challenge];
 export const MIGRATIONS = [InitialSchema1763800000000, TokenTypeIndex1763900000000];
 
+/**
+ * The SQLite file holds PIN hashes and sealed keys: its folder is created 0700 and the file 0600
+ * (SQLite gives its -wal and -shm files the database file's mode). Existing paths are left alone.
+ */
+function createPrivateFile(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+}
+
 /** Pure mapping from configuration to TypeORM options; shared by the app and the migration CLI. */
 export function buildDataSourceOptions(db: DbConfig): DataSourceOptions {
   const common = {
@@ -23,7 +32,7 @@ export function buildDataSourceOptions(db: DbConfig): DataSourceOptions {
     logging: db.logging,
   };
   if (db.type === 'sqlite') {
-    if (db.path !== ':memory:') mkdirSync(dirname(db.path), { recursive: true });
+    if (db.path !== ':memory:') createPrivateFile(db.path);
     return {
       ...common,
       type: 'better-sqlite3',
