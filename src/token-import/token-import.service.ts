@@ -61,7 +61,7 @@ export class TokenImportService {
     for (const r of req.tokenRealms) {
       if (!isValidRealm(r)) throw new ParameterError(`Invalid realm: ${r.slice(0, 64)}`);
     }
-    const parsed = this.parse(req);
+    const parsed = await this.parse(req);
     const errors = [...parsed.errors];
     const accepted: ImportedToken[] = [];
     const existing = new Set(
@@ -114,12 +114,13 @@ export class TokenImportService {
     return { imported: accepted.map((t) => t.serial), errors };
   }
 
-  private parse(req: ImportRequest): ImportResult {
+  private async parse(req: ImportRequest): Promise<ImportResult> {
     try {
       if (req.fileType === 'oathcsv') return parseCsvTokens(req.content);
-      return parsePskcTokens(req.content, {
+      return await parsePskcTokens(req.content, {
         preSharedKey: req.preSharedKey,
         password: req.password,
+        maxPbkdf2Iterations: this.config.limits.pskcMaxPbkdf2Iterations,
       });
     } catch (e) {
       if (e instanceof ImportFormatError) throw new ImportError(`Import failed: ${e.message}`);

@@ -72,7 +72,7 @@ describe('parseCsvTokens', () => {
       {
         record: 8,
         serial: 'counter01',
-        reason: 'counter must be a non-negative integer, got "-1"',
+        reason: 'counter must be an integer from 0 to 2000000000, got "-1"',
       },
       {
         record: 9,
@@ -189,6 +189,34 @@ describe('parseCsvTokens', () => {
         hashlib: 'sha256',
         ocrasuite: 'ocra-1:hotp-sha256-6:qa10-s064-t1h',
       },
+    ]);
+  });
+
+  it('range-checks numeric columns so that no value overflows a database column', () => {
+    const result = parseCsvTokens(
+      [
+        `max,${K20},hotp,6,2000000000`,
+        `int31,${K20},hotp,6,2147483648`,
+        `int32,${K20},hotp,6,4294967296`,
+        `huge,${K20},hotp,6,${'9'.repeat(30)}`,
+        `frac,${K20},hotp,6,1.5`,
+        `step,${K20},totp,6,86400`,
+        `digits,${K20},hotp,10,0`,
+      ].join('\n'),
+    );
+    expect(result.tokens.map((t) => [t.serial, t.counter])).toEqual([['max', 2_000_000_000]]);
+    const range = (v: string) => `counter must be an integer from 0 to 2000000000, got "${v}"`;
+    expect(result.errors).toEqual([
+      { record: 2, serial: 'int31', reason: range('2147483648') },
+      { record: 3, serial: 'int32', reason: range('4294967296') },
+      { record: 4, serial: 'huge', reason: range('9'.repeat(20)) },
+      { record: 5, serial: 'frac', reason: range('1.5') },
+      {
+        record: 6,
+        serial: 'step',
+        reason: 'timeStep must be an integer from 1 to 3600, got "86400"',
+      },
+      { record: 7, serial: 'digits', reason: 'otplen must be 6 or 8, got "10"' },
     ]);
   });
 

@@ -12,7 +12,7 @@ import {
   checkSerial,
   hashlibFromKeyLength,
   normaliseHexKey,
-  parseNonNegativeInteger,
+  parseCounter,
   parseOcraSuite,
   parseOtpLen,
   parseTimeStep,
@@ -107,7 +107,7 @@ function rowToToken(cells: string[]): ImportedToken {
         hashlib: hashlibFromKeyLength(otpkey),
       };
       if (cells[4] !== undefined && cells[4] !== '') {
-        token.counter = parseNonNegativeInteger(cells[4], 'counter');
+        token.counter = parseCounter(cells[4], 'counter');
       }
       return token;
     }

@@ -4,6 +4,10 @@ import { join } from 'node:path';
 import { ImportFormatError } from './imported-token';
 import { classifyAlgorithm, parsePskcTokens } from './pskc.parser';
 
+// The module object itself (not an import copy), so spies see the parser's calls.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const nodeCrypto = require('node:crypto') as typeof import('node:crypto');
+
 const fixture = (name: string): string =>
   readFileSync(join(__dirname, '../../../test/fixtures/import', name), 'utf8');
 
@@ -110,8 +114,8 @@ function encryptedContainer(
 }
 
 describe('parsePskcTokens: plain secrets', () => {
-  it('reads pskc-plain.xml (two HOTP keys and one TOTP key)', () => {
-    expect(parsePskcTokens(fixture('pskc-plain.xml'), {})).toEqual({
+  it('reads pskc-plain.xml (two HOTP keys and one TOTP key)', async () => {
+    expect(await parsePskcTokens(fixture('pskc-plain.xml'), {})).toEqual({
       tokens: [
         {
           serial: 'HOTP0001',
@@ -146,13 +150,13 @@ describe('parsePskcTokens: plain secrets', () => {
     });
   });
 
-  it('ignores a pre-shared key given for a plain file', () => {
-    expect(parsePskcTokens(fixture('pskc-plain.xml'), { preSharedKey: PSK }).tokens).toHaveLength(
-      3,
-    );
+  it('ignores a pre-shared key given for a plain file', async () => {
+    expect(
+      (await parsePskcTokens(fixture('pskc-plain.xml'), { preSharedKey: PSK })).tokens,
+    ).toHaveLength(3);
   });
 
-  it('reports every bad KeyPackage and keeps the good ones', () => {
+  it('reports every bad KeyPackage and keeps the good ones', async () => {
     const xml = container(
       `<DeviceInfo><SerialNo>GOOD1</SerialNo></DeviceInfo>${plainKey('x', HOTP)}`,
       `<DeviceInfo><SerialNo>bad serial</SerialNo></DeviceInfo>${plainKey('x', HOTP)}`,
@@ -168,7 +172,7 @@ describe('parsePskcTokens: plain secrets', () => {
       '<DeviceInfo><SerialNo>NOKEY</SerialNo></DeviceInfo>',
       plainKey('OCRA1', 'urn:ietf:params:xml:ns:keyprov:pskc:ocra'),
     );
-    const result = parsePskcTokens(xml, {});
+    const result = await parsePskcTokens(xml, {});
     expect(result.tokens).toEqual([
       { serial: 'GOOD1', type: 'hotp', otpkey: K20, otplen: 6, hashlib: 'sha1' },
     ]);
@@ -193,7 +197,11 @@ describe('parsePskcTokens: plain secrets', () => {
       { record: 6, serial: 'ALNUM', reason: 'unsupported response encoding "ALPHANUMERIC"' },
       { record: 7, serial: 'B64', reason: 'secret PlainValue is not valid base64' },
       { record: 8, serial: 'SHA384', reason: 'hash algorithm sha384 is not supported' },
-      { record: 9, serial: 'CTR', reason: 'Counter must be a non-negative integer, got "-3"' },
+      {
+        record: 9,
+        serial: 'CTR',
+        reason: 'Counter must be an integer from 0 to 2000000000, got "-3"',
+      },
       {
         record: 10,
         serial: 'STEP',
@@ -205,7 +213,7 @@ describe('parsePskcTokens: plain secrets', () => {
     ]);
   });
 
-  it('reads OCRA suites from the algorithm URI or <Suite>, and hash hints', () => {
+  it('reads OCRA suites from the algorithm URI or <Suite>, and hash hints', async () => {
     const xml = container(
       plainKey('OCRA1', 'urn:ietf:params:xml:ns:keyprov:pskc:ocra', {
         params: '<Suite>OCRA-1:HOTP-SHA256-8:C-QN08</Suite>',
@@ -221,7 +229,7 @@ describe('parsePskcTokens: plain secrets', () => {
       plainKey('PIEXPORT', TOTP, { params: '<Suite hashalgo="sha512"/>' }),
       plainKey('URIHASH', 'urn:ietf:params:xml:ns:keyprov:pskc#totp-sha256'),
     );
-    const result = parsePskcTokens(xml, {});
+    const result = await parsePskcTokens(xml, {});
     expect(result.tokens).toEqual([
       {
         serial: 'OCRA1',
@@ -252,12 +260,12 @@ describe('parsePskcTokens: plain secrets', () => {
     ]);
   });
 
-  it('maps YubiKey "<serial>:<slot>" HOTP key ids like privacyIDEA (UBOM<serial>_<slot>)', () => {
+  it('maps YubiKey "<serial>:<slot>" HOTP key ids like privacyIDEA (UBOM<serial>_<slot>)', async () => {
     const xml = container(
       `<DeviceInfo><Manufacturer>Yubico</Manufacturer><SerialNo>10944003</SerialNo></DeviceInfo>
        ${plainKey('10944003:1', HOTP, { data: '<Counter><PlainValue>0</PlainValue></Counter>' })}`,
     );
-    expect(parsePskcTokens(xml, {}).tokens).toEqual([
+    expect((await parsePskcTokens(xml, {})).tokens).toEqual([
       {
         serial: 'UBOM10944003_1',
         type: 'hotp',
@@ -270,7 +278,7 @@ describe('parsePskcTokens: plain secrets', () => {
     ]);
   });
 
-  it('attaches a referenced PIN key when the server checks the PIN (RFC 6030 Figure 5)', () => {
+  it('attaches a referenced PIN key when the server checks the PIN (RFC 6030 Figure 5)', async () => {
     const pinPackage = `<DeviceInfo><SerialNo>987654321</SerialNo></DeviceInfo>
       ${plainKey('123456781', 'urn:ietf:params:xml:ns:keyprov:pskc:pin', { secret: 'MTIzNA==' })}`;
     const withMode = (mode: string, serial: string): string =>
@@ -279,7 +287,7 @@ describe('parsePskcTokens: plain secrets', () => {
          extra: `<Policy><PINPolicy MinLength="4" MaxLength="4" PINKeyId="123456781"
                  PINEncoding="DECIMAL" PINUsageMode="${mode}"/><KeyUsage>OTP</KeyUsage></Policy>`,
        })}`;
-    const result = parsePskcTokens(
+    const result = await parsePskcTokens(
       container(
         withMode('Local', 'LOCALPIN'),
         withMode('Prepend', 'SERVERPIN'),
@@ -297,71 +305,103 @@ describe('parsePskcTokens: plain secrets', () => {
     ]);
   });
 
-  it('does not resolve undeclared entities', () => {
+  it('range-checks Counter so that it fits the database column', async () => {
+    const counter = (id: string, value: string) =>
+      `<DeviceInfo><SerialNo>${id}</SerialNo></DeviceInfo>${plainKey(id, HOTP, {
+        data: `<Counter><PlainValue>${value}</PlainValue></Counter>`,
+      })}`;
+    const result = await parsePskcTokens(
+      container(
+        counter('MAX', '2000000000'),
+        counter('INT31', '2147483648'),
+        counter('BIG', '1'.repeat(25)),
+      ),
+      {},
+    );
+    expect(result.tokens.map((t) => [t.serial, t.counter])).toEqual([['MAX', 2_000_000_000]]);
+    expect(result.errors).toEqual([
+      {
+        record: 2,
+        serial: 'INT31',
+        reason: 'Counter must be an integer from 0 to 2000000000, got "2147483648"',
+      },
+      {
+        record: 3,
+        serial: 'BIG',
+        reason: `Counter must be an integer from 0 to 2000000000, got "${'1'.repeat(20)}"`,
+      },
+    ]);
+  });
+
+  it('does not resolve undeclared entities', async () => {
     const xml = container(plainKey('ENT', HOTP, { secret: '&xxe;' }));
-    expect(parsePskcTokens(xml, {}).errors).toEqual([
+    expect((await parsePskcTokens(xml, {})).errors).toEqual([
       { record: 1, serial: 'ENT', reason: 'secret PlainValue is not valid base64' },
     ]);
   });
 
-  it('accepts namespace prefixes, numeric character references and a BOM', () => {
+  it('accepts namespace prefixes, numeric character references and a BOM', async () => {
     const xml = `\uFEFF<p:KeyContainer xmlns:p="urn:ietf:params:xml:ns:keyprov:pskc" Version="1.0">
       <p:KeyPackage><p:DeviceInfo><p:SerialNo>&#x50;FX1</p:SerialNo></p:DeviceInfo>
       <p:Key Id="k" Algorithm="${HOTP}"><p:Data><p:Secret>
         <p:PlainValue>${Buffer.from(K20, 'hex').toString('base64')}</p:PlainValue>
       </p:Secret></p:Data></p:Key></p:KeyPackage></p:KeyContainer>`;
-    expect(parsePskcTokens(xml, {}).tokens.map((t) => t.serial)).toEqual(['PFX1']);
+    expect((await parsePskcTokens(xml, {})).tokens.map((t) => t.serial)).toEqual(['PFX1']);
   });
 });
 
 describe('parsePskcTokens: pre-shared key encryption (RFC 6030 §6.1)', () => {
-  it('decrypts pskc-encrypted.xml with the pre-shared key', () => {
-    expect(parsePskcTokens(fixture('pskc-encrypted.xml'), { preSharedKey: PSK })).toEqual({
+  it('decrypts pskc-encrypted.xml with the pre-shared key', async () => {
+    expect(await parsePskcTokens(fixture('pskc-encrypted.xml'), { preSharedKey: PSK })).toEqual({
       tokens: ENCRYPTED_TOKENS,
       errors: [],
     });
   });
 
-  it('accepts the pre-shared key in upper case', () => {
-    const result = parsePskcTokens(fixture('pskc-encrypted.xml'), {
+  it('accepts the pre-shared key in upper case', async () => {
+    const result = await parsePskcTokens(fixture('pskc-encrypted.xml'), {
       preSharedKey: PSK.toUpperCase(),
     });
     expect(result.tokens).toHaveLength(3);
   });
 
-  it('reports the KeyPackage whose ValueMAC does not match (pskc-corrupted.xml)', () => {
-    expect(parsePskcTokens(fixture('pskc-corrupted.xml'), { preSharedKey: PSK })).toEqual({
+  it('reports the KeyPackage whose ValueMAC does not match (pskc-corrupted.xml)', async () => {
+    expect(await parsePskcTokens(fixture('pskc-corrupted.xml'), { preSharedKey: PSK })).toEqual({
       tokens: [ENCRYPTED_TOKENS[0], ENCRYPTED_TOKENS[2]],
       errors: [{ record: 2, serial: 'ENC0002', reason: 'MAC check failed' }],
     });
   });
 
-  it('detects a flipped ciphertext bit through the MAC', () => {
+  it('detects a flipped ciphertext bit through the MAC', async () => {
     const xml = fixture('pskc-encrypted.xml');
     const cipherValues = [...xml.matchAll(/<xenc:CipherValue>([^<]+)</g)].map((m) => m[1]);
     const blob = Buffer.from(cipherValues[1], 'base64'); // [0] is the MAC key
     blob[20] ^= 0x80;
     const tampered = xml.replace(cipherValues[1], blob.toString('base64'));
-    const result = parsePskcTokens(tampered, { preSharedKey: PSK });
+    const result = await parsePskcTokens(tampered, { preSharedKey: PSK });
     expect(result.errors).toEqual([{ record: 1, serial: 'ENC0001', reason: 'MAC check failed' }]);
     expect(result.tokens.map((t) => t.serial)).toEqual(['ENC0002', 'ENC0003']);
   });
 
-  it('throws when the pre-shared key is missing', () => {
-    expect(() => parsePskcTokens(fixture('pskc-encrypted.xml'), {})).toThrow(ImportFormatError);
-    expect(() => parsePskcTokens(fixture('pskc-encrypted.xml'), {})).toThrow(
+  it('throws when the pre-shared key is missing', async () => {
+    await expect(parsePskcTokens(fixture('pskc-encrypted.xml'), {})).rejects.toThrow(
+      ImportFormatError,
+    );
+    await expect(parsePskcTokens(fixture('pskc-encrypted.xml'), {})).rejects.toThrow(
       'PSKC import: the file is encrypted; a pre-shared key is required',
     );
   });
 
-  it('throws when the pre-shared key is wrong (MAC key padding)', () => {
+  it('throws when the pre-shared key is wrong (MAC key padding)', async () => {
     const wrong = '12345678901234567890123456789013';
-    expect(() => parsePskcTokens(fixture('pskc-encrypted.xml'), { preSharedKey: wrong })).toThrow(
+    await expect(
+      parsePskcTokens(fixture('pskc-encrypted.xml'), { preSharedKey: wrong }),
+    ).rejects.toThrow(
       'PSKC import: wrong pre-shared key or password (the MAC key does not decrypt)',
     );
   });
 
-  it('imports nothing when a wrong key happens to give valid MAC key padding', () => {
+  it('imports nothing when a wrong key happens to give valid MAC key padding', async () => {
     const xml = fixture('pskc-encrypted.xml');
     const macKeyBlob = Buffer.from(/<xenc:CipherValue>([^<]+)</.exec(xml)![1], 'base64');
     // About one key in 256 yields valid PKCS#7 padding; the ValueMACs still catch it.
@@ -380,7 +420,7 @@ describe('parsePskcTokens: pre-shared key encryption (RFC 6030 §6.1)', () => {
         // bad padding, try the next key
       }
     }
-    const result = parsePskcTokens(xml, { preSharedKey: lucky });
+    const result = await parsePskcTokens(xml, { preSharedKey: lucky });
     expect(result.tokens).toEqual([]);
     expect(result.errors).toEqual([
       { record: 1, serial: 'ENC0001', reason: 'MAC check failed' },
@@ -389,20 +429,20 @@ describe('parsePskcTokens: pre-shared key encryption (RFC 6030 §6.1)', () => {
     ]);
   });
 
-  it.each(['xyz', '1234', `${PSK}00`])('throws for a malformed pre-shared key %p', (psk) => {
-    expect(() => parsePskcTokens(fixture('pskc-encrypted.xml'), { preSharedKey: psk })).toThrow(
-      'PSKC import: the pre-shared key must be 16, 24 or 32 bytes as hex',
-    );
+  it.each(['xyz', '1234', `${PSK}00`])('throws for a malformed pre-shared key %p', async (psk) => {
+    await expect(
+      parsePskcTokens(fixture('pskc-encrypted.xml'), { preSharedKey: psk }),
+    ).rejects.toThrow('PSKC import: the pre-shared key must be 16, 24 or 32 bytes as hex');
   });
 
-  it('supports AES-256-CBC with a 32-byte pre-shared key', () => {
+  it('supports AES-256-CBC with a 32-byte pre-shared key', async () => {
     const psk = randomBytes(32);
     const xml = encryptedContainer(psk, {
       macKeyAlgorithm: 'aes256-cbc',
       secretAlgorithm: 'aes256-cbc',
       cipher: 'aes-256-cbc',
     });
-    expect(parsePskcTokens(xml, { preSharedKey: psk.toString('hex') })).toEqual({
+    expect(await parsePskcTokens(xml, { preSharedKey: psk.toString('hex') })).toEqual({
       tokens: [
         { serial: 'AES256', type: 'totp', otpkey: K32, otplen: 6, hashlib: 'sha256', timeStep: 30 },
       ],
@@ -410,25 +450,25 @@ describe('parsePskcTokens: pre-shared key encryption (RFC 6030 §6.1)', () => {
     });
   });
 
-  it('throws when the key size does not fit the MAC key algorithm', () => {
+  it('throws when the key size does not fit the MAC key algorithm', async () => {
     const xml = encryptedContainer(randomBytes(16), {
       macKeyAlgorithm: 'aes128-cbc',
       secretAlgorithm: 'aes128-cbc',
       cipher: 'aes-128-cbc',
     });
-    expect(() => parsePskcTokens(xml, { preSharedKey: 'ab'.repeat(32) })).toThrow(
+    await expect(parsePskcTokens(xml, { preSharedKey: 'ab'.repeat(32) })).rejects.toThrow(
       'PSKC import: cannot decrypt the MAC key: aes128-cbc needs a 16-byte key',
     );
   });
 
-  it('reports an unsupported secret encryption algorithm per record', () => {
+  it('reports an unsupported secret encryption algorithm per record', async () => {
     const psk = randomBytes(16);
     const xml = encryptedContainer(psk, {
       macKeyAlgorithm: 'aes128-cbc',
       secretAlgorithm: 'kw-aes128',
       cipher: 'aes-128-cbc',
     });
-    expect(parsePskcTokens(xml, { preSharedKey: psk.toString('hex') }).errors).toEqual([
+    expect((await parsePskcTokens(xml, { preSharedKey: psk.toString('hex') })).errors).toEqual([
       {
         record: 1,
         serial: 'AES256',
@@ -437,26 +477,26 @@ describe('parsePskcTokens: pre-shared key encryption (RFC 6030 §6.1)', () => {
     ]);
   });
 
-  it('throws for encrypted values without a MACMethod', () => {
+  it('throws for encrypted values without a MACMethod', async () => {
     const xml = fixture('pskc-encrypted.xml').replace(/<MACMethod[\s\S]*<\/MACMethod>/, '');
-    expect(() => parsePskcTokens(xml, { preSharedKey: PSK })).toThrow(
+    await expect(parsePskcTokens(xml, { preSharedKey: PSK })).rejects.toThrow(
       'PSKC import: encrypted values without a MACMethod cannot be integrity-checked',
     );
   });
 
-  it('reports an encrypted Counter as unsupported', () => {
+  it('reports an encrypted Counter as unsupported', async () => {
     const xml = fixture('pskc-encrypted.xml').replace(
       '<PlainValue>5</PlainValue>',
       '<EncryptedValue/>',
     );
-    expect(parsePskcTokens(xml, { preSharedKey: PSK }).errors).toEqual([
+    expect((await parsePskcTokens(xml, { preSharedKey: PSK })).errors).toEqual([
       { record: 1, serial: 'ENC0001', reason: 'encrypted Counter is not supported' },
     ]);
   });
 
-  it('reports an encrypted secret without ValueMAC', () => {
+  it('reports an encrypted secret without ValueMAC', async () => {
     const xml = fixture('pskc-encrypted.xml').replace(/<ValueMAC>[^<]*<\/ValueMAC>/, '');
-    expect(parsePskcTokens(xml, { preSharedKey: PSK }).errors).toEqual([
+    expect((await parsePskcTokens(xml, { preSharedKey: PSK })).errors).toEqual([
       {
         record: 1,
         serial: 'ENC0001',
@@ -489,53 +529,90 @@ describe('parsePskcTokens: RFC 6030 examples', () => {
     },
   ];
 
-  it('§6.1 Figure 6: pre-shared key 12345678901234567890123456789012', () => {
-    expect(parsePskcTokens(fixture('rfc6030-figure6.xml'), { preSharedKey: PSK })).toEqual({
+  it('§6.1 Figure 6: pre-shared key 12345678901234567890123456789012', async () => {
+    expect(await parsePskcTokens(fixture('rfc6030-figure6.xml'), { preSharedKey: PSK })).toEqual({
       tokens: figure6,
       errors: [],
     });
   });
 
-  it('§6.2 Figure 7: PBKDF2 key from the password "qwerty"', () => {
-    expect(parsePskcTokens(fixture('rfc6030-figure7.xml'), { password: 'qwerty' })).toEqual({
+  it('§6.2 Figure 7: PBKDF2 key from the password "qwerty"', async () => {
+    expect(await parsePskcTokens(fixture('rfc6030-figure7.xml'), { password: 'qwerty' })).toEqual({
       tokens: figure7,
       errors: [],
     });
   });
 
-  it('§6.2 Figure 7: the derived key can be given as the pre-shared key', () => {
+  it('§6.2 Figure 7: the derived key can be given as the pre-shared key', async () => {
     const derived = '651e63cd57008476af1ff6422cd02e41';
     expect(
-      parsePskcTokens(fixture('rfc6030-figure7.xml'), { preSharedKey: derived }).tokens,
+      (await parsePskcTokens(fixture('rfc6030-figure7.xml'), { preSharedKey: derived })).tokens,
     ).toEqual(figure7);
   });
 
-  it('§6.2 Figure 7: missing or wrong password', () => {
-    expect(() => parsePskcTokens(fixture('rfc6030-figure7.xml'), {})).toThrow(
+  it('§6.2 Figure 7: missing or wrong password', async () => {
+    await expect(parsePskcTokens(fixture('rfc6030-figure7.xml'), {})).rejects.toThrow(
       'PSKC import: the file is encrypted with a password-derived key; a password is required',
     );
-    expect(() => parsePskcTokens(fixture('rfc6030-figure7.xml'), { password: 'qwertz' })).toThrow(
+    await expect(
+      parsePskcTokens(fixture('rfc6030-figure7.xml'), { password: 'qwertz' }),
+    ).rejects.toThrow(
       'PSKC import: wrong pre-shared key or password (the MAC key does not decrypt)',
     );
   });
 
-  it('refuses an excessive PBKDF2 iteration count', () => {
-    const xml = fixture('rfc6030-figure7.xml').replace(
+  const withIterations = (count: string) =>
+    fixture('rfc6030-figure7.xml').replace(
       '<IterationCount>1000</IterationCount>',
-      '<IterationCount>100000000</IterationCount>',
+      `<IterationCount>${count}</IterationCount>`,
     );
-    expect(() => parsePskcTokens(xml, { password: 'qwerty' })).toThrow(
-      'PSKC import: PBKDF2 iteration count must be 1 to 1000000',
-    );
+
+  it('refuses a PBKDF2 iteration count above the cap before deriving anything', async () => {
+    const pbkdf2 = jest.spyOn(nodeCrypto, 'pbkdf2');
+    try {
+      await expect(
+        parsePskcTokens(withIterations('100000000'), { password: 'qwerty' }),
+      ).rejects.toThrow(
+        'PSKC import: PBKDF2 iteration count must be 1 to 200000 (PSKC_MAX_PBKDF2_ITERATIONS)',
+      );
+      await expect(
+        parsePskcTokens(withIterations('1001'), { password: 'qwerty', maxPbkdf2Iterations: 1000 }),
+      ).rejects.toThrow(/^PSKC import: PBKDF2 iteration count must be 1 to 1000 /);
+      for (const bad of ['0', '-5', '1e3', '12.5', 'many', '9'.repeat(40)]) {
+        await expect(parsePskcTokens(withIterations(bad), { password: 'qwerty' })).rejects.toThrow(
+          ImportFormatError,
+        );
+      }
+      expect(pbkdf2).not.toHaveBeenCalled();
+    } finally {
+      pbkdf2.mockRestore();
+    }
+  });
+
+  it('derives the key with the asynchronous PBKDF2 up to the cap', async () => {
+    const pbkdf2 = jest.spyOn(nodeCrypto, 'pbkdf2');
+    const pbkdf2Sync = jest.spyOn(nodeCrypto, 'pbkdf2Sync');
+    try {
+      const result = await parsePskcTokens(withIterations('1000'), {
+        password: 'qwerty',
+        maxPbkdf2Iterations: 1000,
+      });
+      expect(result.tokens).toEqual(figure7);
+      expect(pbkdf2).toHaveBeenCalledTimes(1);
+      expect(pbkdf2Sync).not.toHaveBeenCalled();
+    } finally {
+      pbkdf2.mockRestore();
+      pbkdf2Sync.mockRestore();
+    }
   });
 });
 
 describe('parsePskcTokens: hostile and malformed files', () => {
-  it('refuses pskc-xxe.xml (external entity and billion laughs) without expanding it', () => {
+  it('refuses pskc-xxe.xml (external entity and billion laughs) without expanding it', async () => {
     const xml = fixture('pskc-xxe.xml');
     const started = Date.now();
-    expect(() => parsePskcTokens(xml, {})).toThrow(ImportFormatError);
-    expect(() => parsePskcTokens(xml, {})).toThrow(
+    await expect(parsePskcTokens(xml, {})).rejects.toThrow(ImportFormatError);
+    await expect(parsePskcTokens(xml, {})).rejects.toThrow(
       'PSKC import: DOCTYPE and entity declarations are not allowed (refusing a possible XXE or entity-expansion attack)',
     );
     expect(Date.now() - started).toBeLessThan(1000);
@@ -547,15 +624,15 @@ describe('parsePskcTokens: hostile and malformed files', () => {
       '<!doctype KeyContainer SYSTEM "http://attacker.example/x.dtd"><KeyContainer/>',
     ],
     ['stray entity declaration', '<KeyContainer><!ENTITY x "y"></KeyContainer>'],
-  ])('refuses a %s', (_name, xml) => {
-    expect(() => parsePskcTokens(xml, {})).toThrow(/DOCTYPE and entity declarations/);
+  ])('refuses a %s', async (_name, xml) => {
+    await expect(parsePskcTokens(xml, {})).rejects.toThrow(/DOCTYPE and entity declarations/);
   });
 
-  it('refuses deep nesting with ImportFormatError instead of exhausting the stack', () => {
+  it('refuses deep nesting with ImportFormatError instead of exhausting the stack', async () => {
     const depth = 100_000;
     const xml = `<KeyContainer>${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</KeyContainer>`;
-    expect(() => parsePskcTokens(xml, {})).toThrow(ImportFormatError);
-    expect(() => parsePskcTokens(xml, {})).toThrow(/nested tags/i);
+    await expect(parsePskcTokens(xml, {})).rejects.toThrow(ImportFormatError);
+    await expect(parsePskcTokens(xml, {})).rejects.toThrow(/nested tags/i);
   });
 
   it.each([
@@ -568,12 +645,12 @@ describe('parsePskcTokens: hostile and malformed files', () => {
       /not a PSKC document \(root element is <Tokens>, expected <KeyContainer>\)/,
     ],
     ['an empty container', '<KeyContainer Version="1.0"/>', /the file contains no KeyPackage/],
-  ])('throws ImportFormatError for %s', (_name, xml, message) => {
-    expect(() => parsePskcTokens(xml, {})).toThrow(ImportFormatError);
-    expect(() => parsePskcTokens(xml, {})).toThrow(message);
+  ])('throws ImportFormatError for %s', async (_name, xml, message) => {
+    await expect(parsePskcTokens(xml, {})).rejects.toThrow(ImportFormatError);
+    await expect(parsePskcTokens(xml, {})).rejects.toThrow(message);
   });
 
-  it('refuses asymmetric key transport (RFC 6030 Figure 8)', () => {
+  it('refuses asymmetric key transport (RFC 6030 Figure 8)', async () => {
     const xml = `<KeyContainer xmlns="urn:ietf:params:xml:ns:keyprov:pskc"
         xmlns:ds="http://www.w3.org/2000/09/xmldsig#" xmlns:xenc="${XENC}" Version="1.0">
       <EncryptionKey><ds:X509Data><ds:X509Certificate>MIIB</ds:X509Certificate></ds:X509Data></EncryptionKey>
@@ -581,7 +658,7 @@ describe('parsePskcTokens: hostile and malformed files', () => {
         <xenc:EncryptionMethod Algorithm="${XENC}rsa_1_5"/>
         <xenc:CipherData><xenc:CipherValue>AAAA</xenc:CipherValue></xenc:CipherData>
       </EncryptedValue></Secret></Data></Key></KeyPackage></KeyContainer>`;
-    expect(() => parsePskcTokens(xml, { preSharedKey: PSK })).toThrow(
+    await expect(parsePskcTokens(xml, { preSharedKey: PSK })).rejects.toThrow(
       'PSKC import: asymmetric (X.509) key transport is not supported',
     );
   });

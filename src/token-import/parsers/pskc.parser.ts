@@ -1,4 +1,4 @@
-import { createDecipheriv, createHmac, pbkdf2Sync, timingSafeEqual } from 'node:crypto';
+import { createDecipheriv, createHmac, pbkdf2, timingSafeEqual } from 'node:crypto';
 import {
   ImportFormatError,
   ImportRecordError,
@@ -23,6 +23,7 @@ import {
   RecordError,
   checkSerial,
   keyBytesToHex,
+  parseCounter,
   parseHashName,
   parseNonNegativeInteger,
   parseOcraSuite,
@@ -35,13 +36,15 @@ export interface PskcParseOptions {
   preSharedKey?: string;
   /** Passphrase for files using a PBKDF2-derived key (RFC 6030 §6.2). */
   password?: string;
+  /** Largest PBKDF2 iteration count a file may ask for (PSKC_MAX_PBKDF2_ITERATIONS). */
+  maxPbkdf2Iterations?: number;
 }
 
 const WHAT = 'PSKC import';
 const PSKC_URN_PREFIX = 'urn:ietf:params:xml:ns:keyprov:pskc:';
 const PSKC_HOTP_URN = `${PSKC_URN_PREFIX}hotp`;
-/** Upper bound for a file-supplied PBKDF2 iteration count (CPU exhaustion guard). */
-const MAX_PBKDF2_ITERATIONS = 1_000_000;
+/** Default cap of a file-supplied PBKDF2 iteration count (CPU exhaustion guard). */
+export const DEFAULT_MAX_PBKDF2_ITERATIONS = 200_000;
 
 const CBC_CIPHERS = new Map<string, { cipher: string; keyBytes: number }>([
   ['aes128-cbc', { cipher: 'aes-128-cbc', keyBytes: 16 }],
@@ -74,9 +77,13 @@ interface AlgorithmInfo {
  * Parses an RFC 6030 PSKC document: plain secrets, secrets encrypted with AES-CBC under a
  * pre-shared key (§6.1) or a PBKDF2-derived key (§6.2), each checked against its ValueMAC
  * before decryption. Bad KeyPackages are reported in `errors`; problems with the file as a
- * whole (not XML, hostile DTD, wrong root, missing or wrong key) throw ImportFormatError.
+ * whole (not XML, hostile DTD, wrong root, missing or wrong key, too many PBKDF2 iterations)
+ * reject with ImportFormatError. PBKDF2 runs on the thread pool, never on the event loop.
  */
-export function parsePskcTokens(xml: string, options: PskcParseOptions = {}): ImportResult {
+export async function parsePskcTokens(
+  xml: string,
+  options: PskcParseOptions = {},
+): Promise<ImportResult> {
   const root = parseUntrustedXml(xml, WHAT);
   if (root.name.toLowerCase() !== 'keycontainer') {
     throw new ImportFormatError(
@@ -90,7 +97,7 @@ export function parsePskcTokens(xml: string, options: PskcParseOptions = {}): Im
 
   const psk = options.preSharedKey === undefined ? undefined : parseKeyOption(options.preSharedKey);
   const encrypted = packages.some((p) => hasDescendant(p, 'EncryptedValue'));
-  const crypto = encrypted ? setUpDecryption(root, psk, options.password) : undefined;
+  const crypto = encrypted ? await setUpDecryption(root, psk, options) : undefined;
 
   const errors: ImportRecordError[] = [];
   const fail = (record: number, e: unknown, serial?: string): void => {
@@ -154,11 +161,12 @@ function parseKeyOption(hex: string): Buffer {
 }
 
 /** Resolves the encryption key and decrypts the MAC key; a wrong key is detected here. */
-function setUpDecryption(
+async function setUpDecryption(
   root: XmlElement,
   psk: Buffer | undefined,
-  password: string | undefined,
-): Crypto {
+  options: PskcParseOptions,
+): Promise<Crypto> {
+  const { password } = options;
   const encryptionKeyEl = child(root, 'EncryptionKey');
   if (child(encryptionKeyEl, 'X509Data')) {
     throw new ImportFormatError(`${WHAT}: asymmetric (X.509) key transport is not supported`);
@@ -166,7 +174,11 @@ function setUpDecryption(
   const derived = child(encryptionKeyEl, 'DerivedKey');
   let encryptionKey: Buffer;
   if (derived && password !== undefined && password !== '') {
-    encryptionKey = deriveKey(derived, password);
+    encryptionKey = await deriveKey(
+      derived,
+      password,
+      options.maxPbkdf2Iterations ?? DEFAULT_MAX_PBKDF2_ITERATIONS,
+    );
   } else if (psk) {
     encryptionKey = psk;
   } else {
@@ -208,8 +220,12 @@ function setUpDecryption(
   return { encryptionKey, macKey, macHash };
 }
 
-/** PBKDF2 as in RFC 6030 §6.2 (PKCS #5 v2.0 parameters). */
-function deriveKey(derived: XmlElement, password: string): Buffer {
+/** PBKDF2 as in RFC 6030 §6.2 (PKCS #5 v2.0 parameters), all parameters checked first. */
+async function deriveKey(
+  derived: XmlElement,
+  password: string,
+  maxIterations: number,
+): Promise<Buffer> {
   const method = child(derived, 'KeyDerivationMethod');
   const algorithm = attr(method, 'Algorithm') ?? '';
   if (fragment(algorithm) !== 'pbkdf2') {
@@ -221,10 +237,12 @@ function deriveKey(derived: XmlElement, password: string): Buffer {
   if (!salt || salt.length === 0) {
     throw new ImportFormatError(`${WHAT}: PBKDF2 parameters lack a salt`);
   }
-  const iterations = Number(textOf(child(params, 'IterationCount')) ?? NaN);
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > MAX_PBKDF2_ITERATIONS) {
+  const iterationText = textOf(child(params, 'IterationCount'))?.trim() ?? '';
+  const iterations = /^\d{1,15}$/.test(iterationText) ? Number(iterationText) : NaN;
+  if (!(iterations >= 1 && iterations <= maxIterations)) {
     throw new ImportFormatError(
-      `${WHAT}: PBKDF2 iteration count must be 1 to ${MAX_PBKDF2_ITERATIONS}`,
+      `${WHAT}: PBKDF2 iteration count must be 1 to ${maxIterations}` +
+        ' (PSKC_MAX_PBKDF2_ITERATIONS); the file was not imported',
     );
   }
   const keyLength = Number(textOf(child(params, 'KeyLength')) ?? 16);
@@ -234,7 +252,11 @@ function deriveKey(derived: XmlElement, password: string): Buffer {
   const prfAlgorithm = attr(child(params, 'PRF'), 'Algorithm');
   const prf = prfAlgorithm === undefined ? 'sha1' : HMAC_HASHES.get(fragment(prfAlgorithm));
   if (!prf) throw new ImportFormatError(`${WHAT}: unsupported PBKDF2 PRF "${prfAlgorithm}"`);
-  return pbkdf2Sync(password, salt, iterations, keyLength, prf);
+  return new Promise((resolve, reject) =>
+    pbkdf2(password, salt, iterations, keyLength, prf, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  );
 }
 
 class PaddingError extends RecordError {}
@@ -349,7 +371,7 @@ function readToken(
   token.otpkey = keyBytesToHex(readSecret(data, crypto));
 
   const counter = plainInteger(data, 'Counter');
-  if (counter !== undefined) token.counter = parseNonNegativeInteger(counter, 'Counter');
+  if (counter !== undefined) token.counter = parseCounter(counter, 'Counter');
   const time = plainInteger(data, 'Time');
   // Time is informational for TOTP (the server clock decides); only its syntax is checked.
   if (time !== undefined) parseNonNegativeInteger(time, 'Time');

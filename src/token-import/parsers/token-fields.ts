@@ -18,6 +18,11 @@ export const MAX_KEY_BYTES = 256;
 export const DEFAULT_OTPLEN = 6;
 export const DEFAULT_TIME_STEP = 30;
 export const MAX_TIME_STEP = 3600;
+/**
+ * Largest event counter an import may set. token.count is a signed 32-bit INT on MySQL/MariaDB;
+ * this leaves room for the look-ahead window and later increments (as /token/set does).
+ */
+export const MAX_COUNTER = 2_000_000_000;
 /** privacyIDEA's default for an OCRA token imported without a suite. */
 export const DEFAULT_OCRA_SUITE = 'OCRA-1:HOTP-SHA1-8:QH40';
 
@@ -84,23 +89,36 @@ export function parseHashName(value: string): ImportedHashlib {
 export function parseOtpLen(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_OTPLEN;
   if (value !== '6' && value !== '8') {
-    throw new RecordError(`otplen must be 6 or 8, got "${value}"`);
+    throw new RecordError(`otplen must be 6 or 8, got "${value.slice(0, 20)}"`);
   }
   return Number(value);
 }
 
 export function parseNonNegativeInteger(value: string, field: string): number {
-  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  const n = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
   if (!Number.isSafeInteger(n)) {
-    throw new RecordError(`${field} must be a non-negative integer, got "${value}"`);
+    throw new RecordError(`${field} must be a non-negative integer, got "${value.slice(0, 20)}"`);
+  }
+  return n;
+}
+
+/** An HOTP/OCRA event counter, range-checked here so that no record reaches the database. */
+export function parseCounter(value: string, field: string): number {
+  const n = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= MAX_COUNTER)) {
+    throw new RecordError(
+      `${field} must be an integer from 0 to ${MAX_COUNTER}, got "${value.slice(0, 20)}"`,
+    );
   }
   return n;
 }
 
 export function parseTimeStep(value: string): number {
-  const n = /^\d+$/.test(value) ? Number(value) : NaN;
+  const n = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > MAX_TIME_STEP) {
-    throw new RecordError(`timeStep must be an integer from 1 to ${MAX_TIME_STEP}, got "${value}"`);
+    throw new RecordError(
+      `timeStep must be an integer from 1 to ${MAX_TIME_STEP}, got "${value.slice(0, 20)}"`,
+    );
   }
   return n;
 }
