@@ -411,9 +411,10 @@ describe('JWKS audience and maximum token age', () => {
       { AUTH_JWT_ALLOW_ANY_AUDIENCE: 'false' },
     ];
     for (const env of envs) {
-      await expect(startTestApp({ AUTH_JWKS_URL: jwks.url, ...env })).rejects.toThrow(
-        /AUTH_JWT_AUDIENCE must be set with AUTH_JWKS_URL/,
-      );
+      const starting = startTestApp({ AUTH_JWKS_URL: jwks.url, ...env }, [], {
+        freshDatabase: false,
+      });
+      await expect(starting).rejects.toThrow(/AUTH_JWT_AUDIENCE must be set with AUTH_JWKS_URL/);
     }
   });
 

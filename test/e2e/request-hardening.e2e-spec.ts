@@ -108,7 +108,10 @@ describe('request hardening', () => {
     });
 
     it('makes the limit configurable (VALIDATE_BODY_LIMIT)', async () => {
-      const wide = await startTestApp({ VALIDATE_BODY_LIMIT: String(64 * 1024) });
+      // A second instance on the same database (MySQL: not reset under the first one).
+      const wide = await startTestApp({ VALIDATE_BODY_LIMIT: String(64 * 1024) }, [], {
+        freshDatabase: false,
+      });
       try {
         const res = await wide
           .http()
