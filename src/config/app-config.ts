@@ -212,7 +212,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxTokenInfoPerToken: int(env, 'MAX_TOKENINFO_PER_TOKEN', 100, 10),
       tokenInfoKeyMaxLength: intMax(env, 'TOKENINFO_KEY_MAX_LENGTH', 128, 255),
       tokenInfoValueMaxLength: intMax(env, 'TOKENINFO_VALUE_MAX_LENGTH', 4096, 60000),
-      pinHashesPerRequest: int(env, 'PIN_HASH_MAX_PER_REQUEST', 10, 1),
+      pinHashesPerRequest: int(env, 'PIN_HASH_MAX_PER_REQUEST', 10, 2),
       pinHashConcurrency: int(env, 'PIN_HASH_CONCURRENCY', 4, 1),
       pinHashQueueMax: int(env, 'PIN_HASH_QUEUE_MAX', 256, 1),
       minOtpKeyBytes: int(env, 'MIN_OTPKEY_BYTES', 16, 1),

@@ -43,44 +43,59 @@ export function tokenQueries(dialect: SqlDialect, maxPerOwner: number) {
 /** What makes a token usable for authentication, checked inside every attempt write. */
 const USABLE = 'active = 1 AND revoked = 0 AND locked = 0';
 
+/**
+ * count_auth_max / count_auth_success_max (tokeninfo, read with the token) as parameters of the
+ * same statement, so concurrent requests cannot use a token more often than allowed. Each takes
+ * the limit twice; 0 means no limit.
+ */
+const AUTH_LIMIT = '(? <= 0 OR count_auth < ?)';
+const SUCCESS_LIMIT = '(? <= 0 OR count_auth_success < ?)';
+
 export const SQL = {
   /**
-   * Reserves one authentication attempt before any verification: the fail counter (and
-   * count_auth) go up only while the token is usable and below maxfail, so whatever the
-   * concurrency at most maxfail attempts are ever evaluated between resets. Reports the new
-   * fail counter.
+   * Reserves one authentication attempt before any expensive verification: the fail counter
+   * (and count_auth) go up only while the token is usable, below maxfail and below
+   * count_auth_max, so whatever the concurrency at most maxfail attempts are ever evaluated
+   * between resets. Reports the new fail counter. Parameters: auth, id, authMax, authMax.
    */
   reserveAttempt: {
     sqlite:
       'UPDATE token SET failcount = failcount + 1, count_auth = count_auth + ? ' +
-      `WHERE id = ? AND failcount < maxfail AND ${USABLE} RETURNING failcount`,
+      `WHERE id = ? AND failcount < maxfail AND ${USABLE} AND ${AUTH_LIMIT} RETURNING failcount`,
     mysql:
       'UPDATE token SET failcount = LAST_INSERT_ID(failcount + 1), count_auth = count_auth + ? ' +
-      `WHERE id = ? AND failcount < maxfail AND ${USABLE}`,
+      `WHERE id = ? AND failcount < maxfail AND ${USABLE} AND ${AUTH_LIMIT}`,
   },
-  /** Gives back a reserved attempt that did not count (challenge triggered, not evaluated). */
+  /**
+   * Gives back a reservation that did not count, only while the fail counter still holds the
+   * value the reservation reported: after a reset or a later attempt it stays counted (errs on
+   * the safe side).
+   */
   refundAttempt:
-    'UPDATE token SET failcount = CASE WHEN failcount > 0 THEN failcount - 1 ELSE 0 END, ' +
-    'count_auth = CASE WHEN count_auth >= ? THEN count_auth - ? ELSE 0 END WHERE id = ?',
-  /** Success with a counter step: applies only if count still holds the value read. */
+    'UPDATE token SET failcount = failcount - 1, ' +
+    'count_auth = CASE WHEN count_auth >= ? THEN count_auth - ? ELSE 0 END ' +
+    'WHERE id = ? AND failcount = ?',
+  /** Success of a reserved attempt; with a counter step only if count still holds the value read. */
   successWithCounter:
     'UPDATE token SET `count` = ?, failcount = 0, count_auth_success = count_auth_success + ? ' +
-    `WHERE id = ? AND ${USABLE} AND \`count\` = ?`,
+    `WHERE id = ? AND ${USABLE} AND ${SUCCESS_LIMIT} AND \`count\` = ?`,
   successWithoutCounter:
     'UPDATE token SET failcount = 0, count_auth_success = count_auth_success + ? ' +
-    `WHERE id = ? AND ${USABLE}`,
+    `WHERE id = ? AND ${USABLE} AND ${SUCCESS_LIMIT}`,
   /**
    * Success of an attempt that needed no PIN hash and so was not reserved up front: the one
-   * write is reservation and success at once (below maxfail, usable, counter unchanged).
+   * write is reservation and success at once (below maxfail and the use limits, usable, counter
+   * unchanged).
    */
   successWithCounterUnreserved:
     'UPDATE token SET `count` = ?, failcount = 0, count_auth = count_auth + ?, ' +
     'count_auth_success = count_auth_success + ? ' +
-    `WHERE id = ? AND failcount < maxfail AND ${USABLE} AND \`count\` = ?`,
+    `WHERE id = ? AND failcount < maxfail AND ${USABLE} AND ${AUTH_LIMIT} AND ${SUCCESS_LIMIT} ` +
+    'AND `count` = ?',
   successWithoutCounterUnreserved:
     'UPDATE token SET failcount = 0, count_auth = count_auth + ?, ' +
     'count_auth_success = count_auth_success + ? ' +
-    `WHERE id = ? AND failcount < maxfail AND ${USABLE}`,
+    `WHERE id = ? AND failcount < maxfail AND ${USABLE} AND ${AUTH_LIMIT} AND ${SUCCESS_LIMIT}`,
   /** Administrative counter step (resync): any token that is not locked. */
   resyncCounter:
     'UPDATE token SET `count` = ?, failcount = 0 WHERE id = ? AND locked = 0 AND `count` = ?',
@@ -89,7 +104,7 @@ export const SQL = {
     'UPDATE token SET failcount = 0 WHERE id = ? AND failcount >= maxfail AND EXISTS ' +
     "(SELECT 1 FROM tokeninfo i WHERE i.token_id = ? AND i.`key` = 'failcounter_exceeded' " +
     'AND i.`value` = ?)',
-  /** The stamp of the lockout just cleared (not a newer one). */
+  /** A lockout stamp, only if it is still the given one. */
   deleteLockoutStamp:
     "DELETE FROM tokeninfo WHERE token_id = ? AND `key` = 'failcounter_exceeded' AND `value` = ?",
 } as const;

@@ -58,33 +58,42 @@ export class TokenStore {
 
   /**
    * Reserves one authentication attempt (see SQL.reserveAttempt). Returns the fail counter
-   * including this attempt, or undefined when the token is locked out, disabled or revoked.
+   * including this attempt, or undefined when the token is locked out, disabled, revoked or
+   * used up (count_auth_max).
    */
   reserveAttempt(token: TokenRecord, opts: SuccessOptions): Promise<number | undefined> {
-    return this.sql.writeCounting(SQL.reserveAttempt, [opts.countAuth ? 1 : 0, token.id]);
+    const authMax = token.infoInt('count_auth_max');
+    return this.sql.writeCounting(SQL.reserveAttempt, [
+      opts.countAuth ? 1 : 0,
+      token.id,
+      authMax,
+      authMax,
+    ]);
   }
 
-  /** Takes back a reservation that must not count (e.g. the PIN triggered a challenge). */
-  async refundAttempt(token: TokenRecord, opts: SuccessOptions): Promise<void> {
+  /** Takes back a reservation that must not count; false when it had to stay counted. */
+  async refundAttempt(token: TokenRecord, failcount: number, opts: SuccessOptions) {
     const auth = opts.countAuth ? 1 : 0;
-    await this.sql.write(SQL.refundAttempt, [auth, auth, token.id]);
+    return (await this.sql.write(SQL.refundAttempt, [auth, auth, token.id, failcount])) === 1;
   }
 
-  /**
-   * A reserved attempt that failed: it stays counted. When it filled the fail counter, the time
-   * of the lockout is recorded for failcounter_clear_timeout.
-   */
-  async settleFailure(token: TokenRecord, failcount: number): Promise<void> {
-    // Reservations hand out distinct values up to maxfail: exactly one request sees the lockout.
-    if (failcount !== token.row.maxfail) return;
-    await this.setInfo(token.id, { failcounter_exceeded: formatPiDate(new Date()) });
+  /** Records when the fail counter filled up (failcounter_clear_timeout); returns the stamp. */
+  async stampLockout(tokenId: number): Promise<string> {
+    const stamp = formatPiDate(new Date());
+    await this.setInfo(tokenId, { failcounter_exceeded: stamp });
+    return stamp;
+  }
+
+  async deleteLockoutStamp(tokenId: number, stamp: string): Promise<void> {
+    await this.sql.write(SQL.deleteLockoutStamp, [tokenId, stamp]);
   }
 
   /**
    * Records a successful authentication (fail counter back to 0). The write requires the token
-   * to be still usable, and, for an attempt not reserved before (`reserved: false`), below
-   * maxfail as a reservation would; with an OTP match the counter moves only if it still holds
-   * the value this request read: of concurrent requests with one OTP, one wins.
+   * to be still usable and below count_auth_success_max, and, for an attempt not reserved
+   * before (`reserved: false`), below maxfail and count_auth_max as a reservation would; with an
+   * OTP match the counter moves only if it still holds the value this request read: of
+   * concurrent requests with one OTP, one wins. Call afterSuccess once it returned true.
    */
   async commitSuccess(
     token: TokenRecord,
@@ -92,20 +101,24 @@ export class TokenStore {
     opts: SuccessOptions & { reserved: boolean },
   ): Promise<boolean> {
     const auth = opts.countAuth ? 1 : 0;
+    const authMax = token.infoInt('count_auth_max');
+    const successMax = token.infoInt('count_auth_success_max');
     let sql: string;
     let params: unknown[];
     if (opts.reserved) {
       sql = match ? SQL.successWithCounter : SQL.successWithoutCounter;
-      params = match ? [match.newCount, auth, token.id, token.row.count] : [auth, token.id];
+      params = [auth, token.id, successMax, successMax];
     } else {
       sql = match ? SQL.successWithCounterUnreserved : SQL.successWithoutCounterUnreserved;
-      params = match
-        ? [match.newCount, auth, auth, token.id, token.row.count]
-        : [auth, auth, token.id];
+      params = [auth, auth, token.id, authMax, authMax, successMax, successMax];
     }
-    if ((await this.sql.write(sql, params)) !== 1) return false;
-    await this.afterCounterStep(token, match);
-    return true;
+    if (match) params = [match.newCount, ...params, token.row.count];
+    return (await this.sql.write(sql, params)) === 1;
+  }
+
+  /** Tokeninfo that goes with a committed success; `stamp`: a lockout stamp this request wrote. */
+  async afterSuccess(token: TokenRecord, match: OtpMatch | null, stamp?: string): Promise<void> {
+    await this.afterCounterStep(token, match, stamp !== undefined);
   }
 
   /** Administrative resync: moves the counter of any token that is not locked. */
@@ -116,8 +129,12 @@ export class TokenStore {
     return true;
   }
 
-  private async afterCounterStep(token: TokenRecord, match: OtpMatch | null): Promise<void> {
-    if (!match?.info && !token.info.has('failcounter_exceeded')) return;
+  private async afterCounterStep(
+    token: TokenRecord,
+    match: OtpMatch | null,
+    stamped = false,
+  ): Promise<void> {
+    if (!match?.info && !stamped && !token.info.has('failcounter_exceeded')) return;
     await this.tx.run(async (em) => {
       for (const [key, value] of Object.entries(match?.info ?? {})) {
         await this.upsertInfo(em, token.id, key, value);

@@ -11,7 +11,7 @@ import type { OtpMatch, TokenTypeHandler } from '../token-types/token-type.inter
 import { TokenTypeRegistry } from '../token-types/token-type.registry';
 import { ChallengeIssuer } from './challenge-issuer';
 import { AttemptLedger } from './attempt-ledger';
-import { BUDGET_EXHAUSTED, PinPolicy } from './pin-policy';
+import { PinPolicy } from './pin-policy';
 import { failcounterClearDue, fitnessProblem } from './token-fitness';
 
 export interface CheckRequest {
@@ -41,8 +41,7 @@ interface ValidCandidate extends Candidate {
 type CommitResult =
   | { kind: 'won'; won: ValidCandidate[] }
   | { kind: 'replay'; token: TokenRecord }
-  | { kind: 'locked' }
-  | { kind: 'gone' };
+  | { kind: 'locked' };
 
 const LOCKED = 'Failcounter exceeded';
 
@@ -80,12 +79,13 @@ export class TokenAuthenticator {
   }
 
   /**
-   * Attempt accounting: a token whose evaluation needs an argon2 PIN hash has its attempt
-   * reserved before any verification. A token that needs none (no PIN, otppin=none, otponly) is
-   * first checked for a valid OTP in memory, and that success is committed by one write that
-   * carries the reservation's conditions (below maxfail, usable); otherwise it is reserved like
-   * the others before anything else is decided. Either way no outcome past the limit is ever
-   * acted on or revealed, and a successful no-PIN check stays one write.
+   * Attempt accounting: a token whose check needs an argon2 PIN hash has its attempt reserved
+   * just before its first hash, and only if the request's hash budget covers all the hashes the
+   * token may need (a token is evaluated completely or not at all). A token that needs no hash
+   * (no PIN, otppin=none, otponly) is checked in memory: a valid OTP is committed by one write
+   * carrying the reservation's conditions (below maxfail, usable), a failure is counted by a
+   * conditional reservation before it is answered. Either way no outcome past the limit is ever
+   * acted on or revealed, and a no-PIN check stays one write.
    */
   private async evaluate(
     candidates: Candidate[],
@@ -94,26 +94,37 @@ export class TokenAuthenticator {
   ): Promise<CheckOutcome> {
     const messages: string[] = [];
     const detail: Detail = {};
-    const pending: Candidate[] = [];
+    const fit: Candidate[] = [];
     for (const c of candidates) {
       await this.clearFailcounterIfDue(c.token);
       const problem = fitnessProblem(c.token);
       if (problem) messages.push(problem);
-      else if (!this.pins.costsHash(c.token, req.otpOnly) && req.transactionId === undefined) {
-        pending.push(c);
-      } else if (await ledger.reserve(c.token)) pending.push(c);
-      else messages.push(LOCKED);
+      else fit.push(c);
     }
 
     if (req.transactionId !== undefined) {
-      return this.evaluateResponse(pending, req, ledger, messages, detail);
+      const reserved: Candidate[] = [];
+      for (const c of fit) {
+        if (await ledger.reserve(c.token)) reserved.push(c);
+        else messages.push(LOCKED);
+      }
+      return this.evaluateResponse(reserved, req, ledger, messages, detail);
     }
 
     const budget = this.pins.newBudget();
-    // By token id: PIN/OTP split and PIN results already known.
+    const locked = new Set<number>();
+    // Reserves a token that costs hashes, before its first one; false when it is locked out.
+    const ready = async (c: Candidate): Promise<boolean> => {
+      if (!this.pins.costsHash(c.token, req.otpOnly) || ledger.isReserved(c.token)) return true;
+      if (await ledger.reserve(c.token)) return true;
+      locked.add(c.token.id);
+      messages.push(LOCKED);
+      return false;
+    };
+    // By token id: the PIN/OTP split, and the result of checking the PIN part.
     const splits = new Map<number, { pin: string; otp: string } | undefined>();
-    const pinChecked = new Map<number, boolean>();
-    for (const c of pending) {
+    const pinPart = new Map<number, boolean>();
+    for (const c of fit) {
       splits.set(
         c.token.id,
         req.otpOnly ? { pin: '', otp: req.pass } : this.pins.split(req.pass, c.token.row.otplen),
@@ -123,17 +134,19 @@ export class TokenAuthenticator {
     // Cheapest first: only a token whose OTP part matches needs its PIN hash to be valid, so a
     // correct login costs at most one hash whatever the number of tokens, and stops there.
     let valid: ValidCandidate | undefined;
-    for (const c of pending) {
+    for (const c of fit) {
       const split = splits.get(c.token.id);
       const match = split && c.handler.checkOtp(c.token, split.otp);
       if (!split || !match) continue;
-      const pin = req.otpOnly || (await this.pins.checkPin(c.token, split.pin, budget));
-      if (pin === BUDGET_EXHAUSTED) break;
-      pinChecked.set(c.token.id, pin);
+      if (this.hashesNeeded(c, req, { pinPart: true, whole: false }) > budget.remaining) break;
+      if (!(await ready(c))) continue;
+      const pin = req.otpOnly || (await this.pins.checkPin(c.token, split.pin, budget)) === true;
+      pinPart.set(c.token.id, pin);
       if (pin) {
         valid = { ...c, match, otp: split.otp };
         break;
       }
+      ledger.failed(c.token);
     }
     let replay: Candidate | undefined;
     if (valid) {
@@ -142,45 +155,47 @@ export class TokenAuthenticator {
         return { success: true, detail: this.successDetail(result.won, detail) };
       }
       if (result.kind === 'replay') replay = { ...valid, token: result.token };
-      else if (result.kind === 'locked') messages.push(LOCKED);
-    }
-
-    // Everything still in play is reserved before its outcome is decided.
-    const rest: Candidate[] = [];
-    for (const c of pending) {
-      let current = c;
-      if (valid && c.token.id === valid.token.id) {
-        if (!replay) continue; // locked or gone: nothing more to evaluate
-        current = replay;
+      else {
+        locked.add(valid.token.id);
+        messages.push(LOCKED);
       }
-      if (ledger.isReserved(current.token) || (await ledger.reserve(current.token))) {
-        rest.push(current);
-      } else messages.push(LOCKED);
     }
 
     const challengeRequest: Candidate[] = [];
     const pinMatching: (Candidate & { otp: string })[] = [];
     const invalid: Candidate[] = [];
-    for (const c of rest) {
-      const split = splits.get(c.token.id);
-      let pin: boolean | typeof BUDGET_EXHAUSTED = false;
-      if (split) {
-        const known = pinChecked.get(c.token.id);
-        pin = req.otpOnly || (known ?? (await this.pins.checkPin(c.token, split.pin, budget)));
+    let unchecked = 0;
+    for (const candidate of fit) {
+      const id = candidate.token.id;
+      if (locked.has(id) || (valid && id === valid.token.id && !replay)) continue;
+      const c = replay && id === replay.token.id ? replay : candidate;
+      const split = splits.get(id);
+      const known = pinPart.get(id);
+      const canChallenge = !req.otpOnly && this.challengeCapable(c);
+      const needed = this.hashesNeeded(c, req, {
+        pinPart: split !== undefined && known === undefined,
+        whole: canChallenge && known !== true,
+      });
+      if (needed > budget.remaining) {
+        // Not evaluated (and not reserved, unless a check above already counted it).
+        unchecked = fit.length;
+        break;
       }
-      if (pin === true) {
-        pinMatching.push({ ...c, otp: split!.otp });
+      if (!(await ready(c))) continue;
+      const pin =
+        split !== undefined &&
+        (known ?? (req.otpOnly || (await this.pins.checkPin(c.token, split.pin, budget)) === true));
+      if (pin) {
+        pinMatching.push({ ...c, otp: split.otp });
+        ledger.failed(c.token);
         continue;
       }
-      if (pin !== BUDGET_EXHAUSTED && !req.otpOnly && this.challengeCapable(c)) {
-        pin = await this.pins.checkPin(c.token, req.pass, budget);
-        if (pin === true) {
-          challengeRequest.push(c);
-          continue;
-        }
+      // Counted from here on, unless the final decision releases it; an error cannot refund it.
+      ledger.failed(c.token);
+      if (canChallenge && (await this.pins.checkPin(c.token, req.pass, budget)) === true) {
+        challengeRequest.push(c);
+        continue;
       }
-      // Not evaluated for lack of budget: the reservation is given back when settling.
-      if (pin === BUDGET_EXHAUSTED) break;
       invalid.push(c);
     }
 
@@ -191,24 +206,61 @@ export class TokenAuthenticator {
         req.baseUrl,
         { trusted: false },
       );
+      // privacyIDEA counts nothing when the PIN triggered a challenge.
+      for (const c of [...challengeRequest, ...pinMatching, ...invalid]) ledger.release(c.token);
       return { success: false, detail: { ...detail, ...issued } };
     }
-    if (pinMatching.length > 0) return this.wrongOtp(pinMatching, detail, ledger);
-    if (invalid.length > 0) {
-      if (this.config.tokens.incFailCountOnFalsePin)
-        for (const c of invalid) ledger.failed(c.token);
-      return { success: false, detail: { ...detail, message: 'wrong otp pin' } };
+    if (pinMatching.length > 0) {
+      for (const c of invalid) ledger.release(c.token);
+      const counted = await this.countFailures(pinMatching, ledger, messages);
+      if (counted.length > 0) return this.wrongOtp(counted, detail);
+    } else if (invalid.length > 0) {
+      if (!this.config.tokens.incFailCountOnFalsePin) {
+        for (const c of invalid) ledger.release(c.token);
+        return { success: false, detail: { ...detail, message: 'wrong otp pin' } };
+      }
+      const counted = await this.countFailures(invalid, ledger, messages);
+      if (counted.length > 0) {
+        return { success: false, detail: { ...detail, message: 'wrong otp pin' } };
+      }
     }
     if (messages.length > 0) {
       return { success: false, detail: { ...detail, message: [...new Set(messages)].join(', ') } };
     }
-    if (rest.length > 0) {
+    if (unchecked > 0) {
       return { success: false, detail: { ...detail, message: 'wrong otp pin' } };
     }
     return {
       success: false,
       detail: { ...detail, message: 'No suitable token found for authentication.' },
     };
+  }
+
+  /** Argon2 verifications checking this token may take (0 for a token without PIN hash). */
+  private hashesNeeded(
+    c: Candidate,
+    req: CheckRequest,
+    checks: { pinPart: boolean; whole: boolean },
+  ): number {
+    if (!this.pins.costsHash(c.token, req.otpOnly)) return 0;
+    return (checks.pinPart ? 1 : 0) + (checks.whole ? 1 : 0);
+  }
+
+  /**
+   * Failures of hash-free tokens are counted now (a conditional reservation); a token locked
+   * meanwhile is answered as locked. Returns the tokens whose failure counts.
+   */
+  private async countFailures<T extends Candidate>(
+    list: T[],
+    ledger: AttemptLedger,
+    messages: string[],
+  ): Promise<T[]> {
+    const counted: T[] = [];
+    for (const c of list) {
+      if (await ledger.countFailure(c.token)) counted.push(c);
+      else messages.push(LOCKED);
+    }
+    return counted;
   }
 
   /** An answer to a transaction: the tokens that have a challenge in it, else wrong PIN. */
@@ -285,13 +337,14 @@ export class TokenAuthenticator {
       });
       if (ok) {
         ledger.succeeded(current.token);
+        await this.store.afterSuccess(current.token, current.match, ledger.stampOf(current.token));
         return { kind: 'won', won: [current] };
       }
       // A reserved attempt's fresh fail counter includes its own reservation; an unreserved one
       // failed its write either on the limit (locked) or on the counter (race).
       const fresh = await this.store.findBySerial(v.token.serial);
       if (!fresh || !fresh.row.active || fresh.row.revoked || fresh.row.locked) {
-        return { kind: 'gone' };
+        return { kind: 'locked' };
       }
       if (!reserved && fresh.row.failcount >= fresh.row.maxfail) return { kind: 'locked' };
       const match = v.handler.checkOtp(fresh, v.otp);
@@ -329,6 +382,7 @@ export class TokenAuthenticator {
         if (!ChallengeService.isValid(row, now)) continue;
         const check = c.handler.checkChallengeResponse(c.token, req.pass, row);
         if (!check.matched) {
+          if (this.countsAsWrongAnswer(c, req)) ledger.failed(c.token);
           await this.challenges.recordWrongAnswer(row.id);
           continue;
         }
@@ -354,6 +408,7 @@ export class TokenAuthenticator {
           };
         }
         ledger.succeeded(c.token);
+        await this.store.afterSuccess(c.token, check.otp ?? null, ledger.stampOf(c.token));
         return {
           success: true,
           detail: {
@@ -365,16 +420,21 @@ export class TokenAuthenticator {
         };
       }
     }
-    return this.challengeMismatch(list, detail, ledger);
+    return this.challengeMismatch(list, req, detail, ledger);
+  }
+
+  /** An empty pass polls or finalizes an out-of-band challenge: not a guess. */
+  private countsAsWrongAnswer(c: Candidate, req: CheckRequest): boolean {
+    return !c.handler.outOfBand || req.pass !== '';
   }
 
   private challengeMismatch(
     list: Candidate[],
+    req: CheckRequest,
     detail: Detail,
     ledger: AttemptLedger,
   ): CheckOutcome {
-    // An out-of-band challenge not answered yet is not a wrong guess.
-    for (const c of list) if (!c.handler.outOfBand) ledger.failed(c.token);
+    for (const c of list) if (this.countsAsWrongAnswer(c, req)) ledger.failed(c.token);
     if (list.length === 1) {
       return {
         success: false,
@@ -392,12 +452,7 @@ export class TokenAuthenticator {
     };
   }
 
-  private wrongOtp(
-    list: (Candidate & { otp: string })[],
-    detail: Detail,
-    ledger: AttemptLedger,
-  ): CheckOutcome {
-    for (const c of list) ledger.failed(c.token);
+  private wrongOtp(list: (Candidate & { otp: string })[], detail: Detail): CheckOutcome {
     let message = 'wrong otp value';
     const out: Detail = { ...detail };
     if (list.length === 1) {

@@ -138,6 +138,52 @@ describe('fail-counter lockout under bursts (issue 7.1)', () => {
   });
 });
 
+describe('fail-counter lockout with challenge-response enabled (default settings)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ PIN_HASH_MAX_PER_REQUEST: '3' });
+  });
+  afterAll(() => t.close());
+
+  const check = (params: Record<string, string>) =>
+    t.http().post('/validate/check').type('form').send(params);
+
+  it('200 concurrent PIN guesses on a challenge-capable token: at most maxfail evaluated', async () => {
+    const serial = await enrollHotp(t, { serial: 'BURSTCR1', pin: '1337' });
+    const otp = wrongOtps(1)[0];
+    const guesses = Array.from({ length: 200 }, (_, i) => `${1200 + i}${otp}`);
+    const r = tally(await Promise.all(guesses.map((pass) => check({ serial, pass }))));
+    expect(r.statuses.every((s) => s === 200)).toBe(true);
+    expect(r.evaluated).toBeLessThanOrEqual(MAXFAIL);
+    expect(r.evaluated + r.locked).toBe(200);
+    expect((await tokenInfo(t, serial)).failcount).toBe(MAXFAIL);
+  });
+
+  it('a short hash budget never lets a later token be checked for free', async () => {
+    // Each wrong guess costs two hashes per token (PIN part, then the PIN alone): with a budget
+    // of 3 only the first token is checked until it locks, then only the second.
+    const first = await enrollHotp(t, { user: 'bud', pin: 'first-pin', serial: 'BUDGET01' });
+    const second = await enrollHotp(t, { user: 'bud', pin: 'second-pin', serial: 'BUDGET02' });
+    const otp = wrongOtps(1)[0];
+    const answers: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      // Guess 3 is the second token's right PIN: while the first token takes the budget, the
+      // second is not checked at all, so its answer cannot tell (old code: "wrong otp value").
+      const pin = i === 3 ? 'second-pin' : `guess-${i}`;
+      const res = await check({ user: 'bud', pass: `${pin}${otp}` });
+      answers.push(res.body.detail.message as string);
+      if (i === 3) expect((await tokenInfo(t, second)).failcount).toBe(0);
+    }
+    expect(answers[3]).toBe('wrong otp pin');
+    expect((await tokenInfo(t, first)).failcount).toBe(MAXFAIL);
+    expect((await tokenInfo(t, second)).failcount).toBe(MAXFAIL);
+    expect(answers.filter((m) => m === 'wrong otp pin')).toHaveLength(2 * MAXFAIL);
+    // The second token's right PIN is no longer evaluated.
+    const late = await check({ user: 'bud', pass: `second-pin${otp}` });
+    expect(late.body.detail.message).toBe(LOCKED);
+  });
+});
+
 describe('fail-counter lockout across two replicas on one database (issue 7.1)', () => {
   let dir: string | undefined;
   let a: TestApp;

@@ -76,6 +76,17 @@ describe('out-of-band challenges (poll + finalize)', () => {
     expect((await poll(tid)).body.detail.challenge_status).toBe('pending');
   });
 
+  it('a non-empty wrong answer to an out-of-band challenge counts as a failed attempt', async () => {
+    const serial = await enroll('oob9');
+    const tid = await trigger('oob9');
+    const wrong = await check({ user: 'oob9', transaction_id: tid, pass: '123456' });
+    expect(wrong.body.result.value).toBe(false);
+    expect((await tokenInfo(t, serial)).failcount).toBe(1);
+    // An empty pass (finalize before the device answered) still does not count.
+    await check({ user: 'oob9', transaction_id: tid, pass: '' });
+    expect((await tokenInfo(t, serial)).failcount).toBe(1);
+  });
+
   it('30 concurrent confirmations mark the challenge once; 30 concurrent finalizations succeed once', async () => {
     const serial = await enroll('oob2');
     const tid = await trigger('oob2');
