@@ -109,6 +109,21 @@ describe('fail-counter lockout under bursts (issue 7.1)', () => {
     expect(off.body.detail.message).toBe('Token is disabled');
   });
 
+  it('count_auth_success_max holds under concurrent different valid OTPs', async () => {
+    const serial = await enrollHotp(t, { serial: 'ONCEONLY' });
+    const set = await t
+      .http()
+      .post('/token/set')
+      .set('Authorization', t.admin)
+      .send({ serial, count_auth_success_max: '1' });
+    expect(set.status).toBe(200);
+    // Ten different OTPs, all inside the counter window: only one use is allowed.
+    const res = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => check(t, { serial, pass: otpAt(RFC_KEY, i) })),
+    );
+    expect(res.filter((r) => r.body.result.value === true)).toHaveLength(1);
+  });
+
   it('clears an expired lockout once, not once per request (failcounter_clear_timeout)', async () => {
     const app = await startTestApp({
       CHALLENGE_RESPONSE_TYPES: '',
