@@ -72,13 +72,14 @@ export class TokenImportService {
         })
       ).map((t) => t.serial),
     );
-    parsed.tokens.forEach((token) => {
+    const owned = new Map<string, number>();
+    for (const token of parsed.tokens) {
       const problem = existing.has(token.serial)
         ? 'a token with this serial already exists'
-        : this.problemOf(token);
+        : (this.problemOf(token) ?? (await this.overOwnerCap(token, owned)));
       if (problem) errors.push({ record: recordOf(token), serial: token.serial, reason: problem });
       else accepted.push(token);
-    });
+    }
     errors.sort((a, b) => a.record - b.record);
     if (errors.length > 0 && !req.partial) {
       throw new ImportError(
@@ -150,12 +151,38 @@ export class TokenImportService {
     return undefined;
   }
 
+  /**
+   * MAX_TOKENS_PER_USER holds for imports too: a record that would give its user one token too
+   * many is refused. `owned` counts per user, the existing tokens plus the accepted records.
+   */
+  private async overOwnerCap(
+    t: ImportedToken,
+    owned: Map<string, number>,
+  ): Promise<string | undefined> {
+    const owner = this.ownerOf(t);
+    if (!owner) return undefined;
+    const key = `${owner.login}\u0000${owner.realm}`;
+    let count = owned.get(key);
+    if (count === undefined) {
+      count = await this.tokens.count({
+        where: { userLogin: owner.login, userRealm: owner.realm },
+      });
+    }
+    const max = this.config.limits.maxTokensPerUser;
+    if (count >= max) return `the user would have more than ${max} tokens (MAX_TOKENS_PER_USER)`;
+    owned.set(key, count + 1);
+    return undefined;
+  }
+
+  private ownerOf(t: ImportedToken): { login: string; realm: string } | undefined {
+    return t.user !== undefined
+      ? { login: t.user, realm: (t.realm ?? this.config.users.defaultRealm).toLowerCase() }
+      : undefined;
+  }
+
   private async toRow(t: ImportedToken): Promise<{ token: ImportedToken; row: Token }> {
     const d = this.config.tokens;
-    const owner =
-      t.user !== undefined
-        ? { login: t.user, realm: (t.realm ?? this.config.users.defaultRealm).toLowerCase() }
-        : undefined;
+    const owner = this.ownerOf(t);
     const otplen = t.type === 'ocra' ? tokenOcraSuite(t.ocrasuite!).digits : (t.otplen ?? 6);
     const row = this.tokens.create({
       ...newTokenColumns(t.type, d),

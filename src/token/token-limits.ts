@@ -2,6 +2,7 @@ import { formatPiDate, parsePiDate } from '../common/dates';
 import { ParameterError, PolicyError, TokenAdminError } from '../common/errors';
 import type { Limits } from '../config/app-config';
 import { parseHashAlgorithm } from '../crypto/hash-algorithm';
+import { hasOuterWhitespace } from '../users/user-ref';
 
 /**
  * Upper bounds of the OTP search windows: each unit is one HMAC per check (count_window,
@@ -41,10 +42,8 @@ export type InfoLimits = Pick<
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-/** Leading/trailing whitespace: MariaDB's PAD SPACE collations would match "x " with "x". */
-export function hasOuterWhitespace(text: string): boolean {
-  return /^\p{White_Space}|\p{White_Space}$/u.test(text);
-}
+// Leading/trailing whitespace: MariaDB's PAD SPACE collations would match "x " with "x".
+export { hasOuterWhitespace };
 
 /** A tokeninfo key a caller may name: bounded, no control characters, no outer whitespace. */
 export function checkInfoKey(key: string, limits: InfoLimits): void {

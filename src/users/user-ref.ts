@@ -15,8 +15,13 @@ export interface UserPolicy {
 
 const REALM = /^[A-Za-z0-9_.-]{1,256}$/;
 const CONTROL = /[\u0000-\u001f]/;
-/** Unicode White_Space at either end (JS trim() would also strip U+FEFF, which is not one). */
-const OUTER_SPACE = /^\p{White_Space}|\p{White_Space}$/u;
+/** One Unicode White_Space character (JS trim() would also strip U+FEFF, which is not one). */
+const SPACE = /^\p{White_Space}$/u;
+
+/** Whitespace at either end; looks at the two end characters only (hot path). */
+export function hasOuterWhitespace(text: string): boolean {
+  return text.length > 0 && (SPACE.test(text[0]) || SPACE.test(text[text.length - 1]));
+}
 
 export function isValidRealm(realm: string): boolean {
   return REALM.test(realm);
@@ -28,7 +33,7 @@ export function isValidRealm(realm: string): boolean {
  */
 export function isValidLogin(login: string): boolean {
   return (
-    login.length > 0 && login.length <= 256 && !CONTROL.test(login) && !OUTER_SPACE.test(login)
+    login.length > 0 && login.length <= 256 && !CONTROL.test(login) && !hasOuterWhitespace(login)
   );
 }
 

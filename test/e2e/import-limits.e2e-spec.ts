@@ -140,3 +140,42 @@ describe('/token/load limits', () => {
     });
   });
 });
+
+describe('/token/load and MAX_TOKENS_PER_USER', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ MAX_TOKENS_PER_USER: '3' });
+  });
+  afterAll(() => t.close());
+
+  it('refuses records that would give a user more tokens than the cap', async () => {
+    const init = await t
+      .http()
+      .post('/token/init')
+      .set('Authorization', t.admin)
+      .send({ type: 'hotp', otpkey: RFC_KEY, user: 'capped', serial: 'CAPPED00' });
+    expect(init.status).toBe(200);
+    const rows = ['# version: 2'];
+    for (let i = 1; i <= 4; i++)
+      rows.push(`capped, , default, CAPPED0${i}, ${RFC_KEY}, hotp, 6, 0`);
+    rows.push(`other, , default, OTHER001, ${RFC_KEY}, hotp, 6, 0`);
+    const res = await t
+      .http()
+      .post('/token/load/capped.csv')
+      .set('Authorization', t.admin)
+      .attach('file', Buffer.from(rows.join('\n')), 'capped.csv')
+      .field('type', 'oathcsv')
+      .field('partial', '1');
+    expectOk(res, { n_imported: 3, n_not_imported: 2 });
+    expect(res.body.detail.errors.map((e: { serial: string }) => e.serial)).toEqual([
+      'CAPPED03',
+      'CAPPED04',
+    ]);
+    const owned = await t
+      .http()
+      .get('/token/')
+      .query({ user: 'capped' })
+      .set('Authorization', t.admin);
+    expect(owned.body.result.value.count).toBe(3);
+  });
+});
