@@ -75,6 +75,12 @@ export class AttemptLedger {
     this.mark(token, 'succeeded');
   }
 
+  /** Whether settle() has anything to give back. */
+  hasOpen(): boolean {
+    for (const r of this.reservations.values()) if (r.outcome === 'open') return true;
+    return false;
+  }
+
   /** Gives back every open reservation; call once, in a finally block. */
   async settle(): Promise<void> {
     for (const r of this.reservations.values()) {

@@ -74,7 +74,7 @@ export class TokenAuthenticator {
     try {
       return await this.evaluate(candidates, req, ledger);
     } finally {
-      await ledger.settle();
+      if (ledger.hasOpen()) await ledger.settle();
     }
   }
 
@@ -96,7 +96,9 @@ export class TokenAuthenticator {
     const detail: Detail = {};
     const fit: Candidate[] = [];
     for (const c of candidates) {
-      await this.clearFailcounterIfDue(c.token);
+      if (failcounterClearDue(c.token, this.config.tokens.failcounterClearTimeout)) {
+        await this.clearExpiredLockout(c.token);
+      }
       const problem = fitnessProblem(c.token);
       if (problem) messages.push(problem);
       else fit.push(c);
@@ -306,8 +308,7 @@ export class TokenAuthenticator {
   }
 
   /** failcounter_clear_timeout, applied once per lockout however many requests see it due. */
-  private async clearFailcounterIfDue(token: TokenRecord): Promise<void> {
-    if (!failcounterClearDue(token, this.config.tokens.failcounterClearTimeout)) return;
+  private async clearExpiredLockout(token: TokenRecord): Promise<void> {
     const stamp = token.infoValue('failcounter_exceeded')!;
     if (await this.store.clearExpiredLockout(token.id, stamp)) {
       token.row.failcount = 0;
