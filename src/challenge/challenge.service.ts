@@ -44,19 +44,7 @@ export class ChallengeService {
   }
 
   async create(c: NewChallenge): Promise<Challenge> {
-    const now = new Date();
-    const validity = c.validity ?? this.validityFor(c.tokentype);
-    const row = this.repo.create({
-      transactionId: c.transactionId,
-      serial: c.serial,
-      challenge: c.challenge,
-      data: c.data ?? '',
-      session: c.session ?? '',
-      timestamp: now,
-      expiration: new Date(now.getTime() + validity * 1000),
-      receivedCount: 0,
-      otpValid: false,
-    });
+    const row = this.newRow(c, new Date());
     return this.tx.exclusive(() => this.repo.save(row));
   }
 
@@ -67,7 +55,6 @@ export class ChallengeService {
    */
   async createBelowCap(c: NewChallenge, cap: number): Promise<Challenge | undefined> {
     const now = new Date();
-    const validity = c.validity ?? this.validityFor(c.tokentype);
     const lockRow = this.dataSource.options.type !== 'better-sqlite3';
     return this.tx.run(async (em) => {
       if (lockRow) await em.query('SELECT id FROM token WHERE serial = ? FOR UPDATE', [c.serial]);
@@ -75,19 +62,22 @@ export class ChallengeService {
         where: { serial: c.serial, expiration: MoreThan(now) },
       });
       if (open >= cap) return undefined;
-      return em.save(
-        em.create(Challenge, {
-          transactionId: c.transactionId,
-          serial: c.serial,
-          challenge: c.challenge,
-          data: c.data ?? '',
-          session: c.session ?? '',
-          timestamp: now,
-          expiration: new Date(now.getTime() + validity * 1000),
-          receivedCount: 0,
-          otpValid: false,
-        }),
-      );
+      return em.save(this.newRow(c, now));
+    });
+  }
+
+  private newRow(c: NewChallenge, now: Date): Challenge {
+    const validity = c.validity ?? this.validityFor(c.tokentype);
+    return this.repo.create({
+      transactionId: c.transactionId,
+      serial: c.serial,
+      challenge: c.challenge,
+      data: c.data ?? '',
+      session: c.session ?? '',
+      timestamp: now,
+      expiration: new Date(now.getTime() + validity * 1000),
+      receivedCount: 0,
+      otpValid: false,
     });
   }
 
