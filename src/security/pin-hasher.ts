@@ -22,11 +22,6 @@ export class PinHasher {
     private readonly slots = new BoundedSlots(4, 256),
   ) {}
 
-  /** Hashes waiting for a slot and running now (for metrics and tests). */
-  get load(): { running: number; waiting: number } {
-    return { running: this.slots.inUse, waiting: this.slots.queued };
-  }
-
   async hash(pin: string): Promise<string> {
     if (pin === '') return '';
     return this.inSlot(() => hash(pin, { algorithm: Algorithm.Argon2id, ...this.cost }));

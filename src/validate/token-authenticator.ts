@@ -166,7 +166,7 @@ export class TokenAuthenticator {
     const challengeRequest: Candidate[] = [];
     const pinMatching: (Candidate & { otp: string })[] = [];
     const invalid: Candidate[] = [];
-    let unchecked = 0;
+    let budgetRanOut = false;
     for (const candidate of fit) {
       const id = candidate.token.id;
       if (locked.has(id) || (valid && id === valid.token.id && !replay)) continue;
@@ -180,7 +180,7 @@ export class TokenAuthenticator {
       });
       if (needed > budget.remaining) {
         // Not evaluated (and not reserved, unless a check above already counted it).
-        unchecked = fit.length;
+        budgetRanOut = true;
         break;
       }
       if (!(await ready(c))) continue;
@@ -229,7 +229,7 @@ export class TokenAuthenticator {
     if (messages.length > 0) {
       return { success: false, detail: { ...detail, message: [...new Set(messages)].join(', ') } };
     }
-    if (unchecked > 0) {
+    if (budgetRanOut) {
       return { success: false, detail: { ...detail, message: 'wrong otp pin' } };
     }
     return {

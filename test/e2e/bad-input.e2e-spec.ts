@@ -4,6 +4,7 @@ import {
   expectClean,
   expectError,
   expectOk,
+  expectTooLarge,
   tokenCount,
 } from '../helpers/envelope-assert';
 import { enrollHotp, otpAt, RFC_KEY, startTestApp, TestApp, tokenInfo } from '../helpers/test-app';
@@ -600,16 +601,4 @@ describe('bad input', () => {
     // BI-1, three unicode users, DQ-1
     expect(await tokenCount(t)).toBe(5);
   });
-
-  /** 413 with the envelope, or (also allowed) the connection closed. */
-  async function expectTooLarge(req: Test): Promise<void> {
-    let res: Response;
-    try {
-      res = await req;
-    } catch (e) {
-      expect((e as { code?: string }).code).toMatch(/^(ECONNRESET|EPIPE)$/);
-      return;
-    }
-    expectError(res, 413, 905, 'ERR905: Request body too large');
-  }
 });

@@ -1,7 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { threadId } from 'node:worker_threads';
-import type { Response, Test } from 'supertest';
-import { expectClean, expectError, expectOk } from '../helpers/envelope-assert';
+import { expectClean, expectOk, expectTooLarge } from '../helpers/envelope-assert';
 import { enrollHotp, otpAt, RFC_KEY, startTestApp, TestApp, tokenInfo } from '../helpers/test-app';
 
 const TOO_LARGE = 'ERR905: Request body too large';
@@ -25,18 +24,6 @@ describe('request hardening', () => {
   afterAll(() => t.close());
 
   const check = () => t.http().post('/validate/check');
-
-  /** 413 in the error envelope (a connection reset while still sending is also a refusal). */
-  async function expectTooLarge(req: Test | Promise<Response>): Promise<void> {
-    let res: Response;
-    try {
-      res = await req;
-    } catch (e) {
-      expect((e as { code?: string }).code).toMatch(/^(ECONNRESET|EPIPE)$/);
-      return;
-    }
-    expectError(res, 413, 905, TOO_LARGE);
-  }
 
   describe('body limit of /validate/* and /ttype/* (point 6)', () => {
     const padding = 'x'.repeat(KIB_40);

@@ -54,6 +54,21 @@ export function expectError(
   else if (message) expect(body.result.error.message).toMatch(message);
 }
 
+/**
+ * A body over the limit: 413 in the error envelope, or (also a refusal) the connection reset
+ * while the client was still sending.
+ */
+export async function expectTooLarge(req: PromiseLike<Response>): Promise<void> {
+  let res: Response;
+  try {
+    res = await req;
+  } catch (e) {
+    expect((e as { code?: string }).code).toMatch(/^(ECONNRESET|EPIPE)$/);
+    return;
+  }
+  expectError(res, 413, 905, 'ERR905: Request body too large');
+}
+
 /** A management success envelope (id 1, no result.authentication). */
 export function expectOk(res: Response, value?: unknown): void {
   expectClean(res);
