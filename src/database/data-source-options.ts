@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { Challenge } from '../challenge/entities/challenge.entity';
 import type { DbConfig } from '../config/app-config';
-import { TokenInfo } from '../token/entities/token-info.entity';
-import { TokenRealm } from '../token/entities/token-realm.entity';
-import { Token } from '../token/entities/token.entity';
+import { TokenInfo } from '../token-data/entities/token-info.entity';
+import { TokenRealm } from '../token-data/entities/token-realm.entity';
+import { Token } from '../token-data/entities/token.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-InitialSchema';
 import { TokenTypeIndex1763900000000 } from './migrations/1763900000000-TokenTypeIndex';
 

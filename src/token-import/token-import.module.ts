@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { TokenDataModule } from '../token/token-data.module';
+import { TokenDataModule } from '../token-data/token-data.module';
 import { TokenImportController } from './token-import.controller';
 import { TokenImportService } from './token-import.service';
 

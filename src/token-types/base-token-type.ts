@@ -1,5 +1,5 @@
 import type { Challenge } from '../challenge/entities/challenge.entity';
-import type { TokenRecord } from './token-record';
+import type { TokenRecord } from '../token-data/token-record';
 import type {
   ChallengeCheck,
   ChallengeContext,

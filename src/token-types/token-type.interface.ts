@@ -1,17 +1,10 @@
 import type { ParamReader } from '../common/params/param-reader';
 import type { Challenge } from '../challenge/entities/challenge.entity';
-import type { Token } from '../token/entities/token.entity';
-import type { TokenRecord } from './token-record';
+import type { Token } from '../token-data/entities/token.entity';
+import type { OtpMatch } from '../token-data/otp-match';
+import type { TokenRecord } from '../token-data/token-record';
 
-/** A successful OTP/response match and the state to persist with it (conditionally). */
-export interface OtpMatch {
-  /** Matched counter or time step (for logs and tests). */
-  counter: number;
-  /** New value of token.count; written only if count is still what was read. */
-  newCount: number;
-  /** Tokeninfo values to store with the success (e.g. TOTP timeShift). */
-  info?: Record<string, string>;
-}
+export type { OtpMatch };
 
 export interface OwnerRef {
   login: string;

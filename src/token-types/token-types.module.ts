@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { ChallengeModule } from '../challenge/challenge.module';
-import { TokenDataModule } from '../token/token-data.module';
+import { TokenDataModule } from '../token-data/token-data.module';
 import { HotpTokenType } from './hotp/hotp.token-type';
 import { OcraTokenType } from './ocra/ocra.token-type';
 import { TokenTypeRegistry } from './token-type.registry';

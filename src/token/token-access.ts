@@ -6,8 +6,8 @@ import { ParameterError, PolicyError, ResourceNotFoundError } from '../common/er
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { resolveUser, UserRef } from '../users/user-ref';
-import { Token } from './entities/token.entity';
-import { hasOuterWhitespace } from './token-limits';
+import { Token } from '../token-data/entities/token.entity';
+import { hasOuterWhitespace } from '../token-data/token-limits';
 
 export interface Selector {
   serial?: string;

@@ -18,12 +18,12 @@ import { APP_CONFIG } from '../config/config.module';
 import { parseHashAlgorithm } from '../crypto/hash-algorithm';
 import { TransactionRunner } from '../database/transaction-runner';
 import { PinHasher } from '../security/pin-hasher';
-import { TokenRecord } from '../token-types/token-record';
+import { TokenRecord } from '../token-data/token-record';
 import { TokenTypeRegistry } from '../token-types/token-type.registry';
 import { isValidRealm } from '../users/user-ref';
-import { TokenInfo } from './entities/token-info.entity';
-import { TokenRealm } from './entities/token-realm.entity';
-import { Token } from './entities/token.entity';
+import { TokenInfo } from '../token-data/entities/token-info.entity';
+import { TokenRealm } from '../token-data/entities/token-realm.entity';
+import { Token } from '../token-data/entities/token.entity';
 import { Selector, TokenAccess } from './token-access';
 import {
   checkInfoCount,
@@ -33,9 +33,9 @@ import {
   MAX_FAILCOUNT,
   normalizeInfoValue,
   WINDOW_CAPS,
-} from './token-limits';
-import { TokenSecrets } from './token-secrets';
-import { TokenStore } from './token.store';
+} from '../token-data/token-limits';
+import { TokenSecrets } from '../token-data/token-secrets';
+import { TokenStore } from '../token-data/token.store';
 import { validityInfo } from './validity-period';
 
 /** Tokeninfo keys the engine owns; setting or deleting them through the API would corrupt state. */

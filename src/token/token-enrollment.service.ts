@@ -20,21 +20,21 @@ import type { InitDraft, OwnerRef } from '../token-types/token-type.interface';
 import { TokenTypeRegistry } from '../token-types/token-type.registry';
 import { isValidRealm } from '../users/user-ref';
 import type { InitTokenDto } from './dto/token-params.dto';
-import { TokenInfo } from './entities/token-info.entity';
-import { TokenRealm } from './entities/token-realm.entity';
-import { Token } from './entities/token.entity';
+import { TokenInfo } from '../token-data/entities/token-info.entity';
+import { TokenRealm } from '../token-data/entities/token-realm.entity';
+import { Token } from '../token-data/entities/token.entity';
 import { generateSerial, SERIAL_PATTERN } from './serial-generator';
 import { TokenAccess, tooManyTokens } from './token-access';
-import { newTokenColumns } from './token-defaults';
+import { newTokenColumns } from '../token-data/token-defaults';
 import {
   checkInfoCount,
   checkInfoKey,
   checkInfoValue,
   WINDOW_CAPS,
   WINDOW_PARAMS,
-} from './token-limits';
-import { TokenSecrets } from './token-secrets';
-import { TokenStore } from './token.store';
+} from '../token-data/token-limits';
+import { TokenSecrets } from '../token-data/token-secrets';
+import { TokenStore } from '../token-data/token.store';
 import { validityInfo } from './validity-period';
 
 /**

@@ -7,9 +7,9 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { isValidLogin, isValidRealm } from '../users/user-ref';
 import type { ListTokensDto } from './dto/token-params.dto';
-import { TokenInfo } from './entities/token-info.entity';
-import { TokenRealm } from './entities/token-realm.entity';
-import { Token } from './entities/token.entity';
+import { TokenInfo } from '../token-data/entities/token-info.entity';
+import { TokenRealm } from '../token-data/entities/token-realm.entity';
+import { Token } from '../token-data/entities/token.entity';
 import { TokenAccess } from './token-access';
 import { serializeToken } from './token.serializer';
 

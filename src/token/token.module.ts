@@ -4,7 +4,7 @@ import { ChallengeModule } from '../challenge/challenge.module';
 import { TokenTypesModule } from '../token-types/token-types.module';
 import { TokenAccess } from './token-access';
 import { TokenAdminService } from './token-admin.service';
-import { TokenDataModule } from './token-data.module';
+import { TokenDataModule } from '../token-data/token-data.module';
 import { TokenEnrollmentService } from './token-enrollment.service';
 import { TokenQueryService } from './token-query.service';
 import { TokenController } from './token.controller';

@@ -1,4 +1,4 @@
-import type { Token } from './entities/token.entity';
+import type { Token } from '../token-data/entities/token.entity';
 
 /** Tokeninfo that is never listed: encrypted values and server key material. */
 const HIDDEN_INFO = new Set(['private_key_server']);

@@ -1,4 +1,4 @@
-import { normalizeValidity } from './token-limits';
+import { normalizeValidity } from '../token-data/token-limits';
 
 /**
  * validity_period_start / _end as tokeninfo values in DATE_FORMAT; '' means "remove".

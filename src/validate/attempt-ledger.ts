@@ -1,5 +1,5 @@
-import type { TokenStore } from '../token/token.store';
-import type { TokenRecord } from '../token-types/token-record';
+import type { TokenStore } from '../token-data/token.store';
+import type { TokenRecord } from '../token-data/token-record';
 
 type Outcome = 'open' | 'failed' | 'succeeded';
 

@@ -4,7 +4,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import type { Detail } from '../common/envelope';
 import type { ParamReader } from '../common/params/param-reader';
-import type { TokenRecord } from '../token-types/token-record';
+import type { TokenRecord } from '../token-data/token-record';
 import { TokenTypeRegistry } from '../token-types/token-type.registry';
 import { fitnessProblem } from './token-fitness';
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { PinHasher } from '../security/pin-hasher';
-import type { TokenRecord } from '../token-types/token-record';
+import type { TokenRecord } from '../token-data/token-record';
 
 /** PIN hash verifications one request may still run (PIN_HASH_MAX_PER_REQUEST). */
 export class HashBudget {

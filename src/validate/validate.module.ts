@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ChallengeModule } from '../challenge/challenge.module';
-import { TokenDataModule } from '../token/token-data.module';
+import { TokenDataModule } from '../token-data/token-data.module';
 import { TokenTypesModule } from '../token-types/token-types.module';
 import { ChallengeIssuer } from './challenge-issuer';
 import { PinPolicy } from './pin-policy';

@@ -11,8 +11,8 @@ import {
 import { isTrue } from '../common/params/param-reader';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { TokenStore } from '../token/token.store';
-import type { TokenRecord } from '../token-types/token-record';
+import { TokenStore } from '../token-data/token.store';
+import type { TokenRecord } from '../token-data/token-record';
 import { resolveUser } from '../users/user-ref';
 import { ChallengeIssuer } from './challenge-issuer';
 import type { CheckDto } from './dto/check.dto';

@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Challenge } from '../../src/challenge/entities/challenge.entity';
-import { TokenInfo } from '../../src/token/entities/token-info.entity';
-import { TokenRealm } from '../../src/token/entities/token-realm.entity';
+import { TokenInfo } from '../../src/token-data/entities/token-info.entity';
+import { TokenRealm } from '../../src/token-data/entities/token-realm.entity';
 import {
   base32,
   base32check,

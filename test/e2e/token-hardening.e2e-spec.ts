@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
-import { TokenInfo } from '../../src/token/entities/token-info.entity';
-import { Token } from '../../src/token/entities/token.entity';
+import { TokenInfo } from '../../src/token-data/entities/token-info.entity';
+import { Token } from '../../src/token-data/entities/token.entity';
 import { expectClean, expectError, expectOk, listTokens } from '../helpers/envelope-assert';
 import { otpAt, RFC_KEY, RFC_OTPS, startTestApp, TestApp, tokenInfo } from '../helpers/test-app';
 

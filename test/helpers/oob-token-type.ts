@@ -4,7 +4,7 @@ import { ChallengeModule } from '../../src/challenge/challenge.module';
 import type { Challenge } from '../../src/challenge/entities/challenge.entity';
 import { ParameterError } from '../../src/common/errors';
 import { BaseTokenType } from '../../src/token-types/base-token-type';
-import type { TokenRecord } from '../../src/token-types/token-record';
+import type { TokenRecord } from '../../src/token-data/token-record';
 import { TokenType } from '../../src/token-types/token-type.decorator';
 import type {
   ChallengeCheck,

@@ -2,10 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { findHotpCounter, hotp, otpEquals } from '../../crypto/hotp';
-import { clamp, WINDOW_CAPS } from '../../token/token-limits';
-import { TokenSecrets } from '../../token/token-secrets';
+import { clamp, WINDOW_CAPS } from '../../token-data/token-limits';
+import { TokenSecrets } from '../../token-data/token-secrets';
 import { OathTokenType } from '../oath/oath-token-type';
-import type { TokenRecord } from '../token-record';
+import type { TokenRecord } from '../../token-data/token-record';
 import { TokenType } from '../token-type.decorator';
 import type { OtpMatch } from '../token-type.interface';
 

@@ -7,9 +7,9 @@ import { HASH_SIZE, HashAlgorithm, parseHashAlgorithm } from '../../crypto/hash-
 import type { OtpKey } from '../../crypto/hotp';
 import { decodeOtpKey, OtpKeyError } from '../../crypto/otp-key';
 import { oathtokenUri, otpauthUri, renderLabel } from '../../crypto/otpauth-uri';
-import type { TokenSecrets } from '../../token/token-secrets';
+import type { TokenSecrets } from '../../token-data/token-secrets';
 import { BaseTokenType } from '../base-token-type';
-import type { TokenRecord } from '../token-record';
+import type { TokenRecord } from '../../token-data/token-record';
 import type { InitContext } from '../token-type.interface';
 
 /**

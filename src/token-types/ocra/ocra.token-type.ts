@@ -7,10 +7,10 @@ import { createOcraChallenge, OCRA_CHALLENGE_MESSAGE } from '../../crypto/ocra/o
 import { OcraInputError, verifyOcra } from '../../crypto/ocra/ocra';
 import { OcraSuite, OcraSuiteError } from '../../crypto/ocra/ocra-suite';
 import { decodeOtpKey, OtpKeyError } from '../../crypto/otp-key';
-import { TokenSecrets } from '../../token/token-secrets';
+import { TokenSecrets } from '../../token-data/token-secrets';
 import { BaseTokenType } from '../base-token-type';
 import { qrDataUri } from '../oath/oath-token-type';
-import type { TokenRecord } from '../token-record';
+import type { TokenRecord } from '../../token-data/token-record';
 import { TokenType } from '../token-type.decorator';
 import type {
   ChallengeCheck,

@@ -4,10 +4,10 @@ import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { findHotpCounter, hotp, otpEquals } from '../../crypto/hotp';
 import { timeStepAt } from '../../crypto/totp';
-import { clamp, MAX_TIME_SHIFT, TOTP_TIME_STEPS, WINDOW_CAPS } from '../../token/token-limits';
-import { TokenSecrets } from '../../token/token-secrets';
+import { clamp, MAX_TIME_SHIFT, TOTP_TIME_STEPS, WINDOW_CAPS } from '../../token-data/token-limits';
+import { TokenSecrets } from '../../token-data/token-secrets';
 import { OathTokenType } from '../oath/oath-token-type';
-import type { TokenRecord } from '../token-record';
+import type { TokenRecord } from '../../token-data/token-record';
 import { TokenType } from '../token-type.decorator';
 import type { InitContext, OtpMatch } from '../token-type.interface';
 

@@ -8,8 +8,8 @@ import { isDuplicate } from '../database/db-errors';
 import { SqlRunner } from '../database/sql-runner';
 import { TransactionRunner } from '../database/transaction-runner';
 
-import type { OtpMatch } from '../token-types/token-type.interface';
-import { TokenRecord } from '../token-types/token-record';
+import type { OtpMatch } from './otp-match';
+import { TokenRecord } from './token-record';
 import type { UserRef } from '../users/user-ref';
 import { TokenInfo } from './entities/token-info.entity';
 import { SQL, tokenQueries, toRecords, TokenRow } from './token-sql';

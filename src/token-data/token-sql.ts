@@ -1,5 +1,5 @@
 import { Token } from './entities/token.entity';
-import { TokenRecord } from '../token-types/token-record';
+import { TokenRecord } from './token-record';
 
 /**
  * Fixed SQL for the authentication hot path. The statements are constant strings with `?`

@@ -1,4 +1,4 @@
-import type { Token } from '../token/entities/token.entity';
+import type { Token } from './entities/token.entity';
 
 /** A token row together with its tokeninfo, as the validation and type code see it. */
 export class TokenRecord {
