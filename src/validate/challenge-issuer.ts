@@ -6,7 +6,7 @@ import type { Detail } from '../common/envelope';
 import type { ParamReader } from '../common/params/param-reader';
 import type { TokenRecord } from '../token-data/token-record';
 import { TokenTypeRegistry } from '../token-types/token-type.registry';
-import { fitnessProblem } from './token-fitness';
+import { fitnessProblem } from '../token-data/token-fitness';
 
 const PREFERRED_CLIENT_MODES = ['interactive', 'webauthn', 'poll'];
 

@@ -12,7 +12,7 @@ import { TokenTypeRegistry } from '../token-types/token-type.registry';
 import { ChallengeIssuer } from './challenge-issuer';
 import { AttemptLedger } from './attempt-ledger';
 import { PinPolicy } from './pin-policy';
-import { failcounterClearDue, fitnessProblem } from './token-fitness';
+import { failcounterClearDue, fitnessProblem } from '../token-data/token-fitness';
 
 export interface CheckRequest {
   pass: string;

@@ -1,5 +1,5 @@
 import { parsePiDate } from '../common/dates';
-import type { TokenRecord } from '../token-data/token-record';
+import type { TokenRecord } from './token-record';
 
 /** Fitness of a token for authentication, in privacyIDEA's check_all order (tokenclass.md §7). */
 export function fitnessProblem(token: TokenRecord, now = new Date()): string | undefined {

@@ -1,5 +1,5 @@
-import { Token } from '../token-data/entities/token.entity';
-import { TokenRecord } from '../token-data/token-record';
+import { Token } from './entities/token.entity';
+import { TokenRecord } from './token-record';
 import { failcounterClearDue, fitnessProblem } from './token-fitness';
 
 function token(row: Partial<Token>, info: Record<string, string> = {}): TokenRecord {
