@@ -120,9 +120,14 @@ export class ChallengeService {
   /**
    * Compare-and-set for out-of-band answers (TiQR, Push): marks an open row answered. Only the
    * request whose update changed the row reports success. `extendTo` keeps the row readable for
-   * the relying party's finalizing call (PushChallengeFinalizeGrace).
+   * the relying party's finalizing call (PushChallengeFinalizeGrace). `whileTokenUsable` makes the
+   * same statement require the row's token to be active, not revoked or locked and below maxfail,
+   * so a lockout that lands concurrently is never answered past.
    */
-  async markAnswered(id: number, extendTo?: Date): Promise<boolean> {
+  async markAnswered(
+    id: number,
+    opts: { extendTo?: Date; whileTokenUsable?: boolean } = {},
+  ): Promise<boolean> {
     const now = new Date();
     const qb = this.repo
       .createQueryBuilder()
@@ -130,10 +135,17 @@ export class ChallengeService {
       .set({
         otpValid: true,
         receivedCount: () => 'received_count + 1',
-        ...(extendTo ? { expiration: extendTo } : {}),
+        ...(opts.extendTo ? { expiration: opts.extendTo } : {}),
       })
       .where('id = :id AND otp_valid = :no AND expiration > :now', { id, no: false, now })
       .andWhere('session NOT IN (:...refusals)', { refusals: REFUSAL_SESSIONS });
+    if (opts.whileTokenUsable) {
+      qb.andWhere(
+        'EXISTS (SELECT 1 FROM token t WHERE t.serial = challenge.serial AND t.active = :yes ' +
+          'AND t.revoked = :no AND t.locked = :no AND t.failcount < t.maxfail)',
+        { yes: true },
+      );
+    }
     const res = await this.tx.exclusive(() => qb.execute());
     return res.affected === 1;
   }

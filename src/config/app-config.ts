@@ -1,4 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import { OcraSuite, OcraSuiteError } from '../crypto/ocra/ocra-suite';
 
 /**
  * All settings come from the environment (spec README "Service-specific conventions"); names and
@@ -41,6 +42,22 @@ export interface AppConfig {
     /** Open (unanswered, unexpired) challenges one token may have; more are refused. */
     maxOpenPerToken: number;
   };
+  tiqr: TiqrConfig;
+}
+
+/**
+ * TiQR settings (tiqr.md §1). Unset URLs are derived per request from the base URL apps reach
+ * this service at (PUBLIC_BASE_URL, else the request origin).
+ */
+export interface TiqrConfig {
+  regServer?: string;
+  authServer?: string;
+  serviceIdentifier: string;
+  serviceDisplayname: string;
+  logoUrl?: string;
+  infoUrl?: string;
+  /** Suite of new TiQR tokens: a plain question suite (no counter, PIN, session or time). */
+  ocraSuite: string;
 }
 
 export interface Limits {
@@ -143,6 +160,76 @@ function list(env: Env, key: string, fallback: string[]): string[] {
     .split(',')
     .map((s) => s.trim().toLowerCase())
     .filter(Boolean);
+}
+
+/** An absolute http(s) URL without query or fragment: apps append their own query. */
+function httpUrl(env: Env, key: string): string | undefined {
+  const v = opt(env, key);
+  if (v === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw new ConfigError(`${key} must be an absolute http(s) URL, got '${v}'`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new ConfigError(`${key} must be an absolute http(s) URL without query, got '${v}'`);
+  }
+  return v.replace(/\/+$/, '');
+}
+
+/** The host part of every tiqrauth:// URL: the app parses it as a host name (tiqr.md §5.4). */
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+function tiqrSuite(env: Env): string {
+  const text = str(env, 'TIQR_OCRA_SUITE', 'OCRA-1:HOTP-SHA1-6:QN10');
+  let suite: OcraSuite;
+  try {
+    suite = OcraSuite.parse(text);
+  } catch (e) {
+    if (e instanceof OcraSuiteError) throw new ConfigError(`TIQR_OCRA_SUITE: ${e.message}`);
+    throw e;
+  }
+  // The TiQR login carries only the question (no counter, PIN or session; tiqr.md §5.2).
+  if (
+    suite.counter ||
+    suite.pinHash ||
+    suite.sessionLength !== undefined ||
+    suite.timeStep !== undefined
+  ) {
+    throw new ConfigError(
+      `TIQR_OCRA_SUITE must be a question-only suite (no C, P, S or T input), got '${text}'`,
+    );
+  }
+  return suite.suite;
+}
+
+function displayName(env: Env): string {
+  const name = str(env, 'TIQR_SERVICE_DISPLAYNAME', 'privacyIDEA');
+  if (name.length > 100 || /[\u0000-\u001f]/.test(name)) {
+    throw new ConfigError('TIQR_SERVICE_DISPLAYNAME must be at most 100 printable characters');
+  }
+  return name;
+}
+
+export function loadTiqrConfig(env: Env): TiqrConfig {
+  const serviceIdentifier = str(env, 'TIQR_SERVICE_IDENTIFIER', 'org.privacyidea');
+  if (!HOST_NAME.test(serviceIdentifier)) {
+    throw new ConfigError(
+      `TIQR_SERVICE_IDENTIFIER must be a DNS-style host name, got '${serviceIdentifier}'`,
+    );
+  }
+  const regServer = httpUrl(env, 'TIQR_REG_SERVER');
+  return {
+    regServer,
+    authServer: httpUrl(env, 'TIQR_AUTH_SERVER') ?? regServer,
+    serviceIdentifier,
+    serviceDisplayname: displayName(env),
+    logoUrl: httpUrl(env, 'TIQR_LOGO_URL'),
+    infoUrl: httpUrl(env, 'TIQR_INFO_URL'),
+    ocraSuite: tiqrSuite(env),
+  };
 }
 
 const TOKEN_TYPES_WITH_VALIDITY = ['hotp', 'totp', 'ocra', 'tiqr', 'push'];
@@ -252,5 +339,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       cleanupIntervalSeconds: int(env, 'CHALLENGE_CLEANUP_INTERVAL', 60, 1),
       maxOpenPerToken: int(env, 'MAX_OPEN_CHALLENGES_PER_TOKEN', 10, 1),
     },
+    tiqr: loadTiqrConfig(env),
   };
 }

@@ -15,6 +15,8 @@ import { TokenInfo } from './entities/token-info.entity';
 import { SQL, tokenQueries, toRecords, TokenRow } from './token-sql';
 import { Token } from './entities/token.entity';
 
+class EnrollmentRaced extends Error {}
+
 export interface SuccessOptions {
   countAuth: boolean;
 }
@@ -152,6 +154,44 @@ export class TokenStore {
     if (cleared !== 1) return false;
     await this.sql.write(SQL.deleteLockoutStamp, [tokenId, stamp]);
     return true;
+  }
+
+  /**
+   * Completes an enrollment the device finishes (TiQR register): consumes the one-time session
+   * (tokeninfo `sessionKey`), stores the key and moves the token from clientwait to enrolled with
+   * fresh counters, in one transaction. Of any number of concurrent attempts with the right
+   * session exactly one gets true; a wrong or used session changes nothing.
+   */
+  async completeDeviceEnrollment(
+    tokenId: number,
+    session: { key: string; value: string },
+    keyEnc: string,
+    info: Record<string, string>,
+  ): Promise<boolean> {
+    try {
+      return await this.tx.run(async (em) => {
+        const consumed = await em.delete(TokenInfo, {
+          tokenId,
+          key: session.key,
+          value: session.value,
+        });
+        if (consumed.affected !== 1) return false;
+        const moved = await em
+          .createQueryBuilder()
+          .update(Token)
+          .set({ keyEnc, count: 0, failcount: 0, rolloutState: 'enrolled' })
+          .where('id = :id AND rollout_state = :wait', { id: tokenId, wait: 'clientwait' })
+          .execute();
+        // Re-enrolled or changed meanwhile: undo the session delete too.
+        if (moved.affected !== 1) throw new EnrollmentRaced();
+        await em.delete(TokenInfo, { tokenId, key: 'failcounter_exceeded' });
+        for (const [k, v] of Object.entries(info)) await this.upsertInfo(em, tokenId, k, v);
+        return true;
+      });
+    } catch (e) {
+      if (e instanceof EnrollmentRaced) return false;
+      throw e;
+    }
   }
 
   /** Fail counter back to 0 (admin reset). */

@@ -4,15 +4,21 @@ import { ChallengeModule } from '../challenge/challenge.module';
 import { TokenDataModule } from '../token-data/token-data.module';
 import { HotpTokenType } from './hotp/hotp.token-type';
 import { OcraTokenType } from './ocra/ocra.token-type';
+import { TiqrEnrollment } from './tiqr/tiqr-enrollment';
+import { TiqrLogin } from './tiqr/tiqr-login';
+import { TiqrTokenType } from './tiqr/tiqr.token-type';
 import { TokenTypeRegistry } from './token-type.registry';
 import { TotpTokenType } from './totp/totp.token-type';
 
 /** The built-in token types. A new type is one provider here, carrying @TokenType. */
-export const BUILTIN_TOKEN_TYPES = [HotpTokenType, TotpTokenType, OcraTokenType];
+export const BUILTIN_TOKEN_TYPES = [HotpTokenType, TotpTokenType, OcraTokenType, TiqrTokenType];
+
+/** Parts of token types that are not types themselves (app endpoints). */
+const TOKEN_TYPE_PARTS = [TiqrEnrollment, TiqrLogin];
 
 @Module({
   imports: [DiscoveryModule, ChallengeModule, TokenDataModule],
-  providers: [TokenTypeRegistry, ...BUILTIN_TOKEN_TYPES],
+  providers: [TokenTypeRegistry, ...BUILTIN_TOKEN_TYPES, ...TOKEN_TYPE_PARTS],
   exports: [TokenTypeRegistry],
 })
 export class TokenTypesModule {}
