@@ -9,6 +9,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { SecurityModule } from './security/security.module';
+import { StaticModule } from './static/static.module';
 import { TokenModule } from './token/token.module';
 import { TokenImportModule } from './token-import/token-import.module';
 import { TtypeModule } from './ttype/ttype.module';
@@ -28,6 +29,7 @@ import { ValidateModule } from './validate/validate.module';
     ValidateModule,
     TtypeModule,
     HealthModule,
+    StaticModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: PiExceptionFilter }],
 })

@@ -1,5 +1,15 @@
-import { Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Controller, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { baseUrlOf } from '../common/base-url';
 import { ParameterError } from '../common/errors';
@@ -9,8 +19,40 @@ import type { RequestLike } from '../common/params/request-params';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { TokenTypeRegistry } from '../token-types/token-type.registry';
+import {
+  TTYPE_BAD_REQUEST_CONTENT,
+  TTYPE_FORM_EXAMPLES,
+  TTYPE_FORM_SCHEMA,
+  TTYPE_GET_DESCRIPTION,
+  TTYPE_GET_OK_CONTENT,
+  TTYPE_NOT_FOUND_CONTENT,
+  TTYPE_POST_DESCRIPTION,
+  TTYPE_POST_OK_CONTENT,
+  TTYPE_QUERY,
+} from './ttype.examples';
 
 type TtypeHttpRequest = RequestLike & Parameters<typeof baseUrlOf>[0] & { method: string };
+
+// Documented for TiQR; every type-specific parameter stays optional so "Try it out" also works
+// for types with other parameters.
+const ApiTtypeCommon = () =>
+  applyDecorators(
+    ApiParam({
+      name: 'type',
+      type: String,
+      description: 'Token type, e.g. `tiqr`',
+      example: 'tiqr',
+    }),
+    ...TTYPE_QUERY.map((q) => ApiQuery(q)),
+    ApiBadRequestResponse({
+      description: 'JSON error envelope: missing parameter, invalid session, unknown type',
+      content: TTYPE_BAD_REQUEST_CONTENT,
+    }),
+    ApiNotFoundResponse({
+      description: 'JSON error envelope: unknown token',
+      content: TTYPE_NOT_FOUND_CONTENT,
+    }),
+  );
 
 /** /ttype/<type>: endpoints the smartphone apps call, dispatched through the type registry. */
 @ApiTags('ttype')
@@ -22,8 +64,12 @@ export class TtypeController {
   ) {}
 
   @Get(':type')
-  @ApiOperation({ summary: 'App endpoint of a token type (TiQR metadata/login, Push poll)' })
-  @ApiParam({ name: 'type', example: 'tiqr' })
+  @ApiOperation({
+    summary: 'App endpoint of a token type (TiQR metadata, Push poll)',
+    description: TTYPE_GET_DESCRIPTION,
+  })
+  @ApiTtypeCommon()
+  @ApiOkResponse({ description: 'TiQR metadata (bare JSON)', content: TTYPE_GET_OK_CONTENT })
   get(@Req() req: TtypeHttpRequest, @Res() reply: FastifyReply) {
     return this.dispatch(req, reply);
   }
@@ -32,8 +78,15 @@ export class TtypeController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'App endpoint of a token type (TiQR enrollment/login, Push registration/answer)',
+    description: TTYPE_POST_DESCRIPTION,
   })
-  @ApiParam({ name: 'type', example: 'push' })
+  @ApiTtypeCommon()
+  @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
+  @ApiBody({ required: false, schema: TTYPE_FORM_SCHEMA, examples: TTYPE_FORM_EXAMPLES })
+  @ApiOkResponse({
+    description: 'TiQR: plain-text reply (enrollment, authentication) or metadata (JSON)',
+    content: TTYPE_POST_OK_CONTENT,
+  })
   post(@Req() req: TtypeHttpRequest, @Res() reply: FastifyReply) {
     return this.dispatch(req, reply);
   }
