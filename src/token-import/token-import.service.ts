@@ -98,7 +98,10 @@ export class TokenImportService {
           import_file_type: req.fileType,
         };
         if (token.type === 'ocra') info.ocrasuite = token.ocrasuite!;
-        else info.hashlib = token.hashlib ?? 'sha1';
+        else if (token.type === 'tiqr') {
+          info.ocrasuite = token.ocrasuite ?? this.config.tiqr.ocraSuite;
+          info.tokenkind = 'software';
+        } else info.hashlib = token.hashlib ?? 'sha1';
         if (token.type === 'totp') {
           info.timeStep = String(token.timeStep ?? 30);
           info.timeWindow = String(this.config.tokens.totpTimeWindow);
@@ -134,12 +137,18 @@ export class TokenImportService {
     const keyBytes = Buffer.from(t.otpkey, 'hex').length;
     const shortKey = otpKeyLengthProblem(keyBytes, this.config.limits.minOtpKeyBytes);
     if (shortKey) return shortKey;
-    if (t.type === 'ocra') {
+    if (t.type === 'ocra' || t.type === 'tiqr') {
       try {
-        tokenOcraSuite(t.ocrasuite ?? '');
+        const suite = tokenOcraSuite(t.ocrasuite ?? this.config.tiqr.ocraSuite);
+        // The app's login carries only the question (tiqr.md §5.2).
+        if (t.type === 'tiqr' && suite.timeStep !== undefined) {
+          return 'a TiQR suite has no time (T) input';
+        }
       } catch (e) {
         return e instanceof PiError ? e.description : 'invalid OCRA suite';
       }
+      // The app's identity is the owner (<login>_<realm>): a TiQR token without one is unusable.
+      if (t.type === 'tiqr' && t.user === undefined) return 'a TiQR token needs a user';
     } else if (t.otplen !== undefined && t.otplen !== 6 && t.otplen !== 8) {
       return 'otplen must be 6 or 8';
     }
@@ -183,7 +192,10 @@ export class TokenImportService {
   private async toRow(t: ImportedToken): Promise<{ token: ImportedToken; row: Token }> {
     const d = this.config.tokens;
     const owner = this.ownerOf(t);
-    const otplen = t.type === 'ocra' ? tokenOcraSuite(t.ocrasuite!).digits : (t.otplen ?? 6);
+    const otplen =
+      t.type === 'ocra' || t.type === 'tiqr'
+        ? tokenOcraSuite(t.ocrasuite ?? this.config.tiqr.ocraSuite).digits
+        : (t.otplen ?? 6);
     const row = this.tokens.create({
       ...newTokenColumns(t.type, d),
       serial: t.serial,

@@ -29,6 +29,7 @@ const USER_COLUMNS = 3;
  *     serial, key, [hotp], [otplen], [counter]
  *     serial, key, totp, [otplen], [timeStep]
  *     serial, key, ocra, [ocrasuite]
+ *     serial, key, tiqr, [ocrasuite]   (a phone's TiQR key, e.g. moved from another server)
  *
  * A first line `# version: 2` prefixes every row with `user, resolver, realm`.
  * Lines starting with `#` and blank lines are skipped; cells are trimmed; the type is
@@ -127,7 +128,20 @@ function rowToToken(cells: string[]): ImportedToken {
       const suite = parseOcraSuite(ocrasuite);
       return { serial, type, otpkey, otplen: suite.otplen, hashlib: suite.hashlib, ocrasuite };
     }
+    case 'tiqr': {
+      // No suite: the service's TIQR_OCRA_SUITE, as for a new TiQR token.
+      if (!cells[3]) return { serial, type, otpkey };
+      const suite = parseOcraSuite(cells[3]);
+      return {
+        serial,
+        type,
+        otpkey,
+        otplen: suite.otplen,
+        hashlib: suite.hashlib,
+        ocrasuite: cells[3],
+      };
+    }
     default:
-      throw new RecordError(`unsupported token type "${type}" (expected hotp, totp or ocra)`);
+      throw new RecordError(`unsupported token type "${type}" (expected hotp, totp, ocra or tiqr)`);
   }
 }

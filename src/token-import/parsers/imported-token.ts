@@ -1,5 +1,5 @@
 /** Token types the import parsers produce. */
-export type ImportedTokenType = 'hotp' | 'totp' | 'ocra';
+export type ImportedTokenType = 'hotp' | 'totp' | 'ocra' | 'tiqr';
 
 /** Hash functions supported for imported keys (sha224/sha384 are refused). */
 export type ImportedHashlib = 'sha1' | 'sha256' | 'sha512';
