@@ -59,7 +59,7 @@ describe('parseCsvTokens', () => {
       {
         record: 4,
         serial: 'badtype01',
-        reason: 'unsupported token type "tan" (expected hotp, totp or ocra)',
+        reason: 'unsupported token type "tan" (expected hotp, totp, ocra or tiqr)',
       },
       {
         record: 5,
