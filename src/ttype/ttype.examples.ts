@@ -78,7 +78,8 @@ export const TTYPE_FORM_SCHEMA: SchemaObject = {
     language: { type: 'string', description: 'TiQR: app language, e.g. `en` (ignored).' },
     notificationAddress: {
       type: 'string',
-      description: 'TiQR: push address of the device, may be absent (TiQR push is not sent).',
+      description:
+        'TiQR `enrollment`: push address of the device, may be absent (stored, not used).',
     },
     notificationType: {
       type: 'string',
@@ -177,7 +178,7 @@ const TIQR_TEXT_EXAMPLES = examples({
     value: 'INVALID_CHALLENGE',
   },
   accountBlocked: {
-    summary: 'token disabled, revoked, locked or its fail counter exhausted; nothing was marked',
+    summary: 'token not usable (disabled, revoked, locked, out of attempts…); nothing was marked',
     value: 'ACCOUNT_BLOCKED',
   },
   invalidUserid: {
@@ -209,8 +210,23 @@ export const TTYPE_BAD_REQUEST_CONTENT: ContentObject = {
         value: errorEnvelope(905, 'ERR905: Missing parameter: session'),
       },
       invalidSession: {
-        summary: 'TiQR enrollment: session wrong or already used',
+        summary: 'TiQR enrollment: session wrong or already used, or the token is enrolled',
         value: errorEnvelope(905, 'ERR905: Invalid Session'),
+      },
+      invalidSecret: {
+        summary: 'TiQR enrollment: secret is not whole bytes in hex',
+        value: errorEnvelope(
+          905,
+          'ERR905: Invalid parameter secret: whole bytes in hex are expected',
+        ),
+      },
+      invalidOperation: {
+        summary: 'TiQR enrollment: operation is not `register`',
+        value: errorEnvelope(905, 'ERR905: Invalid operation for enrollment'),
+      },
+      unknownAction: {
+        summary: 'TiQR: action other than metadata, enrollment, authentication',
+        value: errorEnvelope(905, 'ERR905: Unknown action for tiqr: foo'),
       },
       unknownType: {
         summary: 'no such token type',
@@ -224,7 +240,9 @@ export const TTYPE_NOT_FOUND_CONTENT: ContentObject = {
   'application/json': {
     examples: examples({
       unknownToken: {
-        summary: 'TiQR metadata/enrollment: no tiqr token with this serial',
+        summary:
+          'TiQR metadata/enrollment: no tiqr token with this serial; metadata also when the ' +
+          'token is not waiting for its app or the session does not match (the app: invalid QR)',
         value: errorEnvelope(601, 'The requested token could not be found.'),
       },
     }),
@@ -261,10 +279,13 @@ export const TTYPE_POST_DESCRIPTION = [
   '| `OK` | correct response; the challenge counts as answered (the RP polls, then finalizes) |',
   '| `INVALID_RESPONSE:<n>` | wrong response, `<n>` attempts left (`0`: the token is now blocked) |',
   '| `INVALID_CHALLENGE` | `sessionKey` unknown, expired or already answered |',
-  '| `ACCOUNT_BLOCKED` | token disabled, revoked, locked or out of attempts; nothing changed |',
+  '| `ACCOUNT_BLOCKED` | token not usable (disabled, revoked, locked, out of attempts…); ' +
+    'nothing changed |',
   "| `INVALID_USERID` | `userId` is not the token owner's identifier |",
   '| `INVALID_REQUEST` | `operation` is not `login` |',
   '',
-  'Missing parameters, a wrong or used enrollment session and an unknown action are answered ' +
-    'with the JSON error envelope (HTTP 400); an unknown token with HTTP 404.',
+  'Missing parameters, an unknown action and a refused enrollment (wrong or used session, ' +
+    'secret not hex, operation not `register`) are answered with the JSON error envelope ' +
+    '(HTTP 400); an unknown token, and metadata for a token not awaiting this session, with ' +
+    'HTTP 404.',
 ].join('\n');
