@@ -94,14 +94,17 @@ export class ChallengeService {
     return this.repo.find({ where: { transactionId }, order: { id: 'ASC' } });
   }
 
-  /** A wrong answer: counts it without consuming the challenge. */
+  /**
+   * A wrong answer: counts it without consuming the challenge. A row already answered out of band
+   * stays answered: a finalize that read it just before the phone's answer must not undo it.
+   */
   async recordWrongAnswer(id: number): Promise<void> {
     await this.tx.exclusive(() =>
       this.repo
         .createQueryBuilder()
         .update(Challenge)
-        .set({ receivedCount: () => 'received_count + 1', otpValid: false })
-        .where('id = :id', { id })
+        .set({ receivedCount: () => 'received_count + 1' })
+        .where('id = :id AND otp_valid = :no', { id, no: false })
         .execute(),
     );
   }

@@ -134,6 +134,22 @@ describe('out-of-band challenges (poll + finalize)', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
+  it("a finalize's wrong-answer bookkeeping never undoes the phone's answer", async () => {
+    // The finalize read the row unanswered, then the phone answered, then the finalize counted
+    // its miss: the row must stay answered (polltransaction true, a later finalize succeeds).
+    const challenges = t.app.get(ChallengeService);
+    const tid = challenges.newTransactionId();
+    const row = await challenges.create({
+      transactionId: tid,
+      serial: 'Y',
+      tokentype: 'testoob',
+      challenge: '',
+    });
+    expect(await challenges.markAnswered(row.id)).toBe(true);
+    await challenges.recordWrongAnswer(row.id);
+    expect(await challenges.pollStatus(tid)).toBe('accept');
+  });
+
   it('/ttype dispatch: unknown types and types without an app endpoint are 400s', async () => {
     const unknown = await t.http().get('/ttype/nosuch');
     expect(unknown.status).toBe(400);

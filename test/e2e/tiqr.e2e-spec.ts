@@ -737,6 +737,29 @@ describe('TiQR (default suite OCRA-1:HOTP-SHA1-6:QN10)', () => {
       expect(fin.body.detail.serial).toBe(serial);
     });
 
+    it('a burst of 200 wrong answers and the right one: at most maxfail evaluated, never OK past the lockout', async () => {
+      const user = 'burst';
+      const { serial, app } = await h.enrolled(user);
+      const { tid, uri } = await h.trigger(user);
+      const bad = wrongFor(app, uri);
+      const replies = await Promise.all([
+        ...Array.from({ length: 200 }, () => app.login(uri, { response: bad })),
+        app.login(uri),
+      ]);
+      expect(replies.every((r) => r.status === 200)).toBe(true);
+      const counted = replies.filter((r) => r.kind === 'INVALID_RESPONSE');
+      // Exactly maxfail wrong answers were evaluated, each seeing its own counter value 9 … 0.
+      expect(counted.map((r) => r.attemptsLeft).sort((a, b) => a! - b!)).toEqual([
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+      ]);
+      const ok = replies.filter((r) => r.raw === 'OK');
+      expect(ok.length).toBeLessThanOrEqual(1);
+      expect(replies.filter((r) => r.raw === 'ACCOUNT_BLOCKED')).toHaveLength(201 - 10 - ok.length);
+      expect((await h.token(serial)).failcount).toBe(10);
+      // The right answer counts only if it won before the lockout; the poll agrees.
+      expect(await h.polled(tid)).toBe(ok.length === 1);
+    });
+
     it('30 concurrent identical answers: one OK; 30 concurrent finalizes: one success', async () => {
       const user = 'race';
       const { app } = await h.enrolled(user);
