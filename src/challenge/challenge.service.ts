@@ -90,6 +90,24 @@ export class ChallengeService {
     return this.repo.find({ where: { serial, transactionId }, order: { id: 'ASC' } });
   }
 
+  /**
+   * A token's open challenges: unexpired, unanswered, not refused; oldest first. Bounded by
+   * MAX_OPEN_CHALLENGES_PER_TOKEN at creation; the limit here only guards the query.
+   */
+  openForToken(serial: string, limit = 50): Promise<Challenge[]> {
+    return this.repo
+      .createQueryBuilder('c')
+      .where('c.serial = :serial AND c.otpValid = :no AND c.expiration > :now', {
+        serial,
+        no: false,
+        now: new Date(),
+      })
+      .andWhere('c.session NOT IN (:...refusals)', { refusals: REFUSAL_SESSIONS })
+      .orderBy('c.id', 'ASC')
+      .take(limit)
+      .getMany();
+  }
+
   forTransaction(transactionId: string): Promise<Challenge[]> {
     return this.repo.find({ where: { transactionId }, order: { id: 'ASC' } });
   }

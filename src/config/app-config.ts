@@ -43,6 +43,36 @@ export interface AppConfig {
     maxOpenPerToken: number;
   };
   tiqr: TiqrConfig;
+  push: PushConfig;
+}
+
+export type PushPresenceOptions = 'ALPHABETIC' | 'NUMERIC' | 'CUSTOM';
+
+/** Push settings (push.md §1); unset URLs are derived per request like TiQR's. */
+export interface PushConfig {
+  /** `poll only`, or the name of the Firebase configuration (credentials below). */
+  firebaseConfiguration: string;
+  firebase?: { serviceAccount: string; projectId?: string };
+  registrationUrl?: string;
+  /** Minutes the app has for enrollment stage 2 (enforced). */
+  ttl: number;
+  sslVerify: '0' | '1';
+  textOnMobile: string;
+  titleOnMobile: string;
+  challengeText: string;
+  allowPolling: 'allow' | 'deny' | 'token';
+  /** Seconds a PIN-only /validate/check waits for the answer; 0 = off. */
+  wait: number;
+  requirePresence: boolean;
+  presenceOptions: PushPresenceOptions;
+  presenceCustomOptions: string[];
+  presenceNumOptions: number;
+  usePiaScheme: boolean;
+  forceAppPin: boolean;
+  /** Seconds an answered challenge stays readable for the finalizing call. */
+  finalizeGrace: number;
+  /** RSA size of the server key pair made at enrollment stage 2 (privacyIDEA: 4096). */
+  serverKeyBits: number;
 }
 
 /**
@@ -232,6 +262,98 @@ export function loadTiqrConfig(env: Env): TiqrConfig {
   };
 }
 
+/** A wait is a held HTTP request: capped so a relying party cannot park requests for long. */
+export const MAX_PUSH_WAIT_SECONDS = 60;
+
+function oneOf<T extends string>(env: Env, key: string, fallback: T, allowed: readonly T[]): T {
+  const v = str(env, key, fallback);
+  const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+  if (!hit) throw new ConfigError(`${key} must be one of ${allowed.join(', ')}, got '${v}'`);
+  return hit;
+}
+
+function text(env: Env, key: string, fallback: string, max = 200): string {
+  const v = str(env, key, fallback);
+  if (v.length > max || /[\u0000-\u001f]/.test(v)) {
+    throw new ConfigError(`${key} must be at most ${max} printable characters`);
+  }
+  return v;
+}
+
+function serverKeyBits(env: Env): number {
+  const bits = int(env, 'PUSH_SERVER_KEY_BITS', 4096, 2048);
+  if (bits > 8192 || bits % 1024 !== 0) {
+    throw new ConfigError(`PUSH_SERVER_KEY_BITS must be 2048, 3072, 4096 … 8192, got ${bits}`);
+  }
+  return bits;
+}
+
+export function loadPushConfig(env: Env): PushConfig {
+  const firebaseConfiguration = str(env, 'PUSH_FIREBASE_CONFIGURATION', 'poll only');
+  const serviceAccount =
+    opt(env, 'PUSH_FIREBASE_SERVICE_ACCOUNT_JSON') ??
+    opt(env, 'PUSH_FIREBASE_SERVICE_ACCOUNT_FILE');
+  const pollOnly = firebaseConfiguration.toLowerCase() === 'poll only';
+  if (!pollOnly && !serviceAccount) {
+    throw new ConfigError(
+      `PUSH_FIREBASE_CONFIGURATION '${firebaseConfiguration}' needs PUSH_FIREBASE_SERVICE_ACCOUNT_FILE or PUSH_FIREBASE_SERVICE_ACCOUNT_JSON`,
+    );
+  }
+  const custom = (opt(env, 'PUSH_PRESENCE_CUSTOM_OPTIONS') ?? '')
+    .split(':')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  const presenceOptions = oneOf(env, 'PUSH_PRESENCE_OPTIONS', 'ALPHABETIC', [
+    'ALPHABETIC',
+    'NUMERIC',
+    'CUSTOM',
+  ] as const);
+  if (presenceOptions === 'CUSTOM' && new Set(custom).size < 2) {
+    throw new ConfigError('PUSH_PRESENCE_CUSTOM_OPTIONS needs at least two distinct options');
+  }
+  if (custom.some((o) => o.length > 10 || /[,|\s]/.test(o))) {
+    throw new ConfigError(
+      'PUSH_PRESENCE_CUSTOM_OPTIONS: options are at most 10 characters, no , | or space',
+    );
+  }
+  const wait = int(env, 'PUSH_WAIT', 0);
+  if (wait > MAX_PUSH_WAIT_SECONDS) {
+    throw new ConfigError(
+      `PUSH_WAIT must be at most ${MAX_PUSH_WAIT_SECONDS} seconds, got ${wait}`,
+    );
+  }
+  const num = int(env, 'PUSH_PRESENCE_NUM_OPTIONS', 3, 2);
+  if (num > 10) throw new ConfigError(`PUSH_PRESENCE_NUM_OPTIONS must be 2..10, got ${num}`);
+  return {
+    firebaseConfiguration: pollOnly ? 'poll only' : firebaseConfiguration,
+    firebase:
+      !pollOnly && serviceAccount
+        ? { serviceAccount, projectId: opt(env, 'PUSH_FIREBASE_PROJECT_ID') }
+        : undefined,
+    registrationUrl: httpUrl(env, 'PUSH_REGISTRATION_URL'),
+    ttl: int(env, 'PUSH_TTL', 10, 1),
+    // privacyIDEA: anything but 0 means verify.
+    sslVerify: str(env, 'PUSH_SSL_VERIFY', '1') === '0' ? '0' : '1',
+    textOnMobile: text(env, 'PUSH_TEXT_ON_MOBILE', 'Do you want to confirm the login?'),
+    titleOnMobile: text(env, 'PUSH_TITLE_ON_MOBILE', 'privacyIDEA'),
+    challengeText: text(
+      env,
+      'PUSH_CHALLENGE_TEXT',
+      'Please confirm the authentication on your mobile device!',
+    ).replace(/\\,/g, ','),
+    allowPolling: oneOf(env, 'PUSH_ALLOW_POLLING', 'allow', ['allow', 'deny', 'token'] as const),
+    wait,
+    requirePresence: bool(env, 'PUSH_REQUIRE_PRESENCE', false),
+    presenceOptions,
+    presenceCustomOptions: [...new Set(custom)],
+    presenceNumOptions: num,
+    usePiaScheme: bool(env, 'PUSH_USE_PIA_SCHEME', false),
+    forceAppPin: bool(env, 'PUSH_FORCE_APP_PIN', false),
+    finalizeGrace: int(env, 'PUSH_CHALLENGE_FINALIZE_GRACE', 300),
+    serverKeyBits: serverKeyBits(env),
+  };
+}
+
 const TOKEN_TYPES_WITH_VALIDITY = ['hotp', 'totp', 'ocra', 'tiqr', 'push'];
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -340,5 +462,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxOpenPerToken: int(env, 'MAX_OPEN_CHALLENGES_PER_TOKEN', 10, 1),
     },
     tiqr: loadTiqrConfig(env),
+    push: loadPushConfig(env),
   };
 }

@@ -157,15 +157,15 @@ export class TokenStore {
   }
 
   /**
-   * Completes an enrollment the device finishes (TiQR register): consumes the one-time session
-   * (tokeninfo `sessionKey`), stores the key and moves the token from clientwait to enrolled with
+   * Completes an enrollment the device finishes (TiQR register, push stage 2): consumes the
+   * one-time session (tokeninfo `session.key`), stores the key and moves the token from clientwait to enrolled with
    * fresh counters, in one transaction. Of any number of concurrent attempts with the right
    * session exactly one gets true; a wrong or used session changes nothing.
    */
   async completeDeviceEnrollment(
     tokenId: number,
     session: { key: string; value: string },
-    keyEnc: string,
+    changes: { keyEnc?: string; activate?: boolean },
     info: Record<string, string>,
   ): Promise<boolean> {
     try {
@@ -179,7 +179,13 @@ export class TokenStore {
         const moved = await em
           .createQueryBuilder()
           .update(Token)
-          .set({ keyEnc, count: 0, failcount: 0, rolloutState: 'enrolled' })
+          .set({
+            ...(changes.keyEnc !== undefined ? { keyEnc: changes.keyEnc } : {}),
+            ...(changes.activate ? { active: true } : {}),
+            count: 0,
+            failcount: 0,
+            rolloutState: 'enrolled',
+          })
           .where('id = :id AND rollout_state = :wait', { id: tokenId, wait: 'clientwait' })
           .execute();
         // Re-enrolled or changed meanwhile: undo the session delete too.
@@ -190,6 +196,32 @@ export class TokenStore {
       });
     } catch (e) {
       if (e instanceof EnrollmentRaced) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Moves a tokeninfo value forward: stores `value` only if it is greater than the stored one
+   * (texts of equal length compare as numbers), or if there is none. False for a value that is
+   * not newer: a replayed request. One conditional write decides, across replicas.
+   */
+  async advanceInfo(tokenId: number, key: string, value: string): Promise<boolean> {
+    const moved = await this.tx.exclusive(() =>
+      this.tokens.manager
+        .createQueryBuilder()
+        .update(TokenInfo)
+        .set({ value })
+        .where('token_id = :tokenId AND `key` = :key AND `value` < :value', { tokenId, key, value })
+        .execute(),
+    );
+    if (moved.affected === 1) return true;
+    try {
+      await this.tx.exclusive(() =>
+        this.tokens.manager.insert(TokenInfo, { tokenId, key, value, type: '' }),
+      );
+      return true;
+    } catch (e) {
+      if (isDuplicate(e)) return false;
       throw e;
     }
   }

@@ -38,6 +38,8 @@ export interface ChallengeSpec {
   attributes?: Record<string, unknown>;
   image?: string;
   clientMode?: string;
+  /** Further fields of the relying party's multi_challenge entry (push `presence_answer`). */
+  extra?: Record<string, unknown>;
 }
 
 export interface ChallengeContext {
@@ -50,6 +52,11 @@ export interface ChallengeContext {
    * not fully choose what the token answers (an observed answer could be replayed).
    */
   trusted: boolean;
+  /**
+   * Shared by all tokens triggered in one request (e.g. one set of push presence options for
+   * every push token of the user).
+   */
+  shared: Map<string, unknown>;
 }
 
 /** Result of checking one stored challenge row. */
@@ -63,6 +70,8 @@ export interface TtypeRequest {
 
 export type TtypeReply =
   | { kind: 'json'; body: unknown; status?: number }
+  /** privacyIDEA's success envelope (id 1) around `value` and `detail`. */
+  | { kind: 'envelope'; value: unknown; detail?: Record<string, unknown> }
   | { kind: 'text'; body: string; status?: number };
 
 /**
@@ -83,6 +92,16 @@ export interface TokenTypeHandler {
   isPreviousOtp(token: TokenRecord, otp: string): boolean;
   resync(token: TokenRecord, otp1: string, otp2: string): OtpMatch | null;
   createChallenge(ctx: ChallengeContext): Promise<ChallengeSpec>;
+  /**
+   * Called once the challenge row exists (never for a refused one): delivers it to the device
+   * (Push through Firebase) so an answer can never arrive before its row. May return the spec
+   * to show instead (e.g. a message with a polling hint after a failed delivery).
+   */
+  challengeCreated?(
+    ctx: ChallengeContext,
+    spec: ChallengeSpec,
+    row: Challenge,
+  ): Promise<ChallengeSpec>;
   /** Checks `pass` against one valid stored challenge of this token. */
   checkChallengeResponse(token: TokenRecord, pass: string, challenge: Challenge): ChallengeCheck;
   /** /ttype/<type> endpoint for apps; absent = not supported. */

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { baseUrlOf } from '../common/base-url';
+import { successEnvelope } from '../common/envelope';
 import { ParameterError } from '../common/errors';
 import { ParamReader } from '../common/params/param-reader';
 import { requestParams } from '../common/params/pi-params.decorator';
@@ -104,6 +105,10 @@ export class TtypeController {
       method: req.method,
       baseUrl: baseUrlOf(req, this.config),
     });
+    if (out.kind === 'envelope') {
+      const body = successEnvelope(this.config.versions, out.value, out.detail, 1);
+      return reply.status(200).type('application/json; charset=utf-8').send(JSON.stringify(body));
+    }
     reply.status(out.status ?? 200);
     if (out.kind === 'text') {
       return reply.type('text/plain; charset=utf-8').send(out.body);

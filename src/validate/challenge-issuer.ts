@@ -36,6 +36,7 @@ export class ChallengeIssuer {
     const messages: string[] = [];
     const detail: Detail = {};
     let transactionId: string | undefined;
+    const shared = new Map<string, unknown>();
     for (const token of tokens) {
       const problem = fitnessProblem(token);
       if (problem) {
@@ -44,13 +45,8 @@ export class ChallengeIssuer {
       }
       const handler = this.registry.handlerOf(token.type);
       const tid = transactionId ?? this.challenges.newTransactionId();
-      const spec = await handler.createChallenge({
-        token,
-        transactionId: tid,
-        options,
-        baseUrl,
-        trusted: opts.trusted,
-      });
+      const ctx = { token, transactionId: tid, options, baseUrl, trusted: opts.trusted, shared };
+      let spec = await handler.createChallenge(ctx);
       const created = await this.challenges.createBelowCap(
         {
           transactionId: tid,
@@ -66,6 +62,7 @@ export class ChallengeIssuer {
         continue;
       }
       transactionId = tid;
+      if (handler.challengeCreated) spec = await handler.challengeCreated(ctx, spec, created);
       messages.push(spec.message);
       const info: Detail = {
         transaction_id: tid,
@@ -76,6 +73,7 @@ export class ChallengeIssuer {
       };
       if (spec.image !== undefined) info.image = spec.image;
       if (spec.attributes !== undefined) info.attributes = spec.attributes;
+      if (spec.extra !== undefined) Object.assign(info, spec.extra);
       multi.push(info);
       Object.assign(detail, info);
     }

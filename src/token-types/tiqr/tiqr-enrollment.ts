@@ -89,7 +89,7 @@ export class TiqrEnrollment {
     const done = await this.store.completeDeviceEnrollment(
       token.id,
       { key: TIQR_SESSION, value: session },
-      keyEnc,
+      { keyEnc },
       info,
     );
     if (!done) throw new ParameterError('Invalid Session');
