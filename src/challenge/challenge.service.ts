@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Brackets, DataSource, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
+import { Brackets, DataSource, In, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { TransactionRunner } from '../database/transaction-runner';
@@ -21,6 +21,15 @@ export interface NewChallenge {
 }
 
 export type PollStatus = 'accept' | 'pending' | 'declined' | 'cancelled';
+
+/** challenge.md §7 over the rows of one transaction: answered beats refused beats pending. */
+export function statusOf(rows: Challenge[], now = new Date()): PollStatus {
+  const valid = rows.filter((r) => ChallengeService.isValid(r, now));
+  if (valid.some((r) => r.otpValid)) return 'accept';
+  if (valid.some((r) => r.session === 'challenge_declined')) return 'declined';
+  if (valid.some((r) => r.session === 'challenge_cancelled')) return 'cancelled';
+  return 'pending';
+}
 
 /**
  * The challenge table. Answering and consuming are conditional writes whose affected-row count
@@ -191,14 +200,25 @@ export class ChallengeService {
 
   /** /validate/polltransaction: never modifies anything (challenge.md §7). */
   async pollStatus(transactionId: string): Promise<PollStatus> {
-    const now = new Date();
-    const rows = (await this.forTransaction(transactionId)).filter((r) =>
-      ChallengeService.isValid(r, now),
-    );
-    if (rows.some((r) => r.otpValid)) return 'accept';
-    if (rows.some((r) => r.session === 'challenge_declined')) return 'declined';
-    if (rows.some((r) => r.session === 'challenge_cancelled')) return 'cancelled';
-    return 'pending';
+    return statusOf(await this.forTransaction(transactionId));
+  }
+
+  /** The poll status of many transactions in one query (ChallengeWaiter); absent = no rows. */
+  async pollStatuses(transactionIds: string[]): Promise<Map<string, PollStatus>> {
+    const out = new Map<string, PollStatus>();
+    if (transactionIds.length === 0) return out;
+    const rows = await this.repo.find({
+      where: { transactionId: In(transactionIds) },
+      order: { id: 'ASC' },
+    });
+    const byTid = new Map<string, Challenge[]>();
+    for (const r of rows) {
+      const list = byTid.get(r.transactionId) ?? [];
+      list.push(r);
+      byTid.set(r.transactionId, list);
+    }
+    for (const [tid, list] of byTid) out.set(tid, statusOf(list));
+    return out;
   }
 
   /** Janitor: removes expired rows (all, or those of one serial). Returns the number deleted. */

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { ChallengeWaiter } from '../challenge/challenge-waiter';
 import { ChallengeService } from '../challenge/challenge.service';
 import type { Detail } from '../common/envelope';
 import { TokenLockedError } from '../common/errors';
@@ -44,6 +45,7 @@ type CommitResult =
   | { kind: 'locked' };
 
 const LOCKED = 'Failcounter exceeded';
+const PUSH = 'push';
 
 // Re-evaluations after a lost counter race before the attempt counts as a failure.
 const MAX_COUNTER_RACES = 3;
@@ -61,6 +63,7 @@ export class TokenAuthenticator {
     private readonly challenges: ChallengeService,
     private readonly issuer: ChallengeIssuer,
     private readonly pins: PinPolicy,
+    private readonly waiter: ChallengeWaiter,
   ) {}
 
   async check(tokens: TokenRecord[], req: CheckRequest): Promise<CheckOutcome> {
@@ -201,6 +204,15 @@ export class TokenAuthenticator {
       invalid.push(c);
     }
 
+    if (
+      challengeRequest.length > 0 &&
+      pinMatching.length === 0 &&
+      this.config.push.wait > 0 &&
+      challengeRequest.every((c) => c.token.type === PUSH)
+    ) {
+      for (const c of [...challengeRequest, ...invalid]) ledger.release(c.token);
+      return this.waitForPush(challengeRequest, req, ledger, detail);
+    }
     if (challengeRequest.length > 0) {
       const issued = await this.issuer.issue(
         challengeRequest.map((c) => c.token),
@@ -236,6 +248,70 @@ export class TokenAuthenticator {
       success: false,
       detail: { ...detail, message: 'No suitable token found for authentication.' },
     };
+  }
+
+  /**
+   * push_wait (push.md §7): the PIN triggered push challenges and the relying party cannot poll,
+   * so this request waits (asynchronously, nothing reserved or held) up to PUSH_WAIT seconds for
+   * the phone: answered → success; declined → DECLINED; no answer → "wrong otp value", counted.
+   */
+  private async waitForPush(
+    tokens: Candidate[],
+    req: CheckRequest,
+    ledger: AttemptLedger,
+    detail: Detail,
+  ): Promise<CheckOutcome> {
+    // Released attempts are given back before the wait, so concurrent checks are not held up.
+    await ledger.settle();
+    const issued = await this.issuer.issue(
+      tokens.map((c) => c.token),
+      req.options,
+      req.baseUrl,
+      { trusted: false },
+    );
+    const tid = issued.transaction_id;
+    if (typeof tid !== 'string') return { success: false, detail: { ...detail, ...issued } };
+    const status = await this.waiter.wait(tid, this.config.push.wait * 1000);
+    const rows = await this.challenges.forTransaction(tid);
+    await this.challenges.deleteTransaction(tid);
+    if (status === 'declined' || status === 'cancelled') {
+      return {
+        success: false,
+        detail: { ...detail, challenge_status: status, message: `Challenge ${status}` },
+      };
+    }
+    const answered = status === 'accept' ? rows.find((r) => r.otpValid) : undefined;
+    const winner = answered && tokens.find((c) => c.token.serial === answered.serial);
+    if (winner) {
+      const ok = await this.store.commitSuccess(winner.token, null, {
+        countAuth: this.countAuth,
+        reserved: false,
+      });
+      if (ok) {
+        await this.store.afterSuccess(winner.token, null);
+        return {
+          success: true,
+          detail: {
+            ...detail,
+            message: 'matching 1 tokens',
+            serial: winner.token.serial,
+            type: winner.token.type,
+          },
+        };
+      }
+      return { success: false, detail: { ...detail, message: LOCKED } };
+    }
+    const messages: string[] = [];
+    const counted = await this.countFailures(tokens, ledger, messages);
+    if (counted.length === 0) {
+      return { success: false, detail: { ...detail, message: messages.join(', ') } };
+    }
+    const out: Detail = { ...detail, message: 'wrong otp value' };
+    if (counted.length === 1) {
+      out.serial = counted[0].token.serial;
+      out.type = counted[0].token.type;
+    }
+    return { success: false, detail: out };
   }
 
   /** Argon2 verifications checking this token may take (0 for a token without PIN hash). */
