@@ -41,6 +41,8 @@ export interface AppConfig {
     cleanupIntervalSeconds: number;
     /** Open (unanswered, unexpired) challenges one token may have; more are refused. */
     maxOpenPerToken: number;
+    /** Seconds an out-of-band answer keeps its challenge readable for the finalizing call. */
+    finalizeGrace: number;
   };
   tiqr: TiqrConfig;
   push: PushConfig;
@@ -208,9 +210,12 @@ function httpUrl(env: Env, key: string): string | undefined {
   return v.replace(/\/+$/, '');
 }
 
-/** The host part of every tiqrauth:// URL: the app parses it as a host name (tiqr.md §5.4). */
+/**
+ * The host part of every tiqrauth:// URL: the app parses it as a host name (tiqr.md §5.4) and
+ * lower-cases it, but keeps the metadata's identifier as sent, so only lower case matches.
+ */
 const HOST_NAME =
-  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+  /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 function tiqrSuite(env: Env): string {
   const text = str(env, 'TIQR_OCRA_SUITE', 'OCRA-1:HOTP-SHA1-6:QN10');
@@ -226,10 +231,12 @@ function tiqrSuite(env: Env): string {
     suite.counter ||
     suite.pinHash ||
     suite.sessionLength !== undefined ||
-    suite.timeStep !== undefined
+    suite.timeStep !== undefined ||
+    // Current apps read every question as hex: only numeric and hex questions work with them.
+    suite.questionType === 'A'
   ) {
     throw new ConfigError(
-      `TIQR_OCRA_SUITE must be a question-only suite (no C, P, S or T input), got '${text}'`,
+      `TIQR_OCRA_SUITE must be a QN or QH question-only suite (no C, P, S or T input), got '${text}'`,
     );
   }
   return suite.suite;
@@ -247,7 +254,7 @@ export function loadTiqrConfig(env: Env): TiqrConfig {
   const serviceIdentifier = str(env, 'TIQR_SERVICE_IDENTIFIER', 'org.privacyidea');
   if (!HOST_NAME.test(serviceIdentifier)) {
     throw new ConfigError(
-      `TIQR_SERVICE_IDENTIFIER must be a DNS-style host name, got '${serviceIdentifier}'`,
+      `TIQR_SERVICE_IDENTIFIER must be a lower-case DNS-style host name, got '${serviceIdentifier}'`,
     );
   }
   const regServer = httpUrl(env, 'TIQR_REG_SERVER');
@@ -349,7 +356,11 @@ export function loadPushConfig(env: Env): PushConfig {
     presenceNumOptions: num,
     usePiaScheme: bool(env, 'PUSH_USE_PIA_SCHEME', false),
     forceAppPin: bool(env, 'PUSH_FORCE_APP_PIN', false),
-    finalizeGrace: int(env, 'PUSH_CHALLENGE_FINALIZE_GRACE', 300),
+    finalizeGrace: int(
+      env,
+      'PUSH_CHALLENGE_FINALIZE_GRACE',
+      int(env, 'CHALLENGE_FINALIZE_GRACE', 300),
+    ),
     serverKeyBits: serverKeyBits(env),
   };
 }
@@ -460,6 +471,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       responseTypes: list(env, 'CHALLENGE_RESPONSE_TYPES', ['hotp', 'totp']),
       cleanupIntervalSeconds: int(env, 'CHALLENGE_CLEANUP_INTERVAL', 60, 1),
       maxOpenPerToken: int(env, 'MAX_OPEN_CHALLENGES_PER_TOKEN', 10, 1),
+      finalizeGrace: int(env, 'CHALLENGE_FINALIZE_GRACE', 300),
     },
     tiqr: loadTiqrConfig(env),
     push: loadPushConfig(env),

@@ -30,6 +30,8 @@ describe('TiQR configuration (README "TiQR")', () => {
     [{ TIQR_OCRA_SUITE: 'OCRA-1:HOTP-SHA1-6:QN10-T1M' }],
     [{ TIQR_OCRA_SUITE: 'OCRA-1:HOTP-SHA1-6:QN10-PSHA1' }],
     [{ TIQR_SERVICE_IDENTIFIER: 'not a host' }],
+    [{ TIQR_SERVICE_IDENTIFIER: 'Org.PrivacyIDEA' }],
+    [{ TIQR_OCRA_SUITE: 'OCRA-1:HOTP-SHA1-6:QA10' }],
     [{ TIQR_SERVICE_IDENTIFIER: 'org.privacyidea/x' }],
     [{ TIQR_REG_SERVER: 'mfa.example.org/ttype/tiqr' }],
     [{ TIQR_REG_SERVER: 'ftp://mfa.example.org/ttype/tiqr' }],

@@ -85,6 +85,11 @@ export interface TokenTypeHandler {
   readonly challengeMode: 'policy' | 'always';
   /** Answered out of band (TiQR, Push): no fail counter for unanswered finalization. */
   readonly outOfBand: boolean;
+  /**
+   * The device's enrollment is bound to the owner (TiQR: the app identity is `<login>_<realm>`):
+   * when the owner goes, the device key goes too and the token waits for a new enrollment.
+   */
+  readonly ownerBound?: boolean;
 
   init(ctx: InitContext): Promise<Record<string, unknown>>;
   /** Verifies an OTP without side effects. */

@@ -21,6 +21,7 @@ import { PinHasher } from '../security/pin-hasher';
 import { TokenRecord } from '../token-data/token-record';
 import { TokenTypeRegistry } from '../token-types/token-type.registry';
 import { isValidRealm } from '../users/user-ref';
+import { Challenge } from '../challenge/entities/challenge.entity';
 import { TokenInfo } from '../token-data/entities/token-info.entity';
 import { TokenRealm } from '../token-data/entities/token-realm.entity';
 import { Token } from '../token-data/entities/token.entity';
@@ -181,6 +182,14 @@ export class TokenAdminService {
         },
       );
       await em.delete(TokenInfo, { tokenId: In(list.map((t) => t.id)), key: 'assignment_date' });
+      // A device enrolled for the old owner must not answer for anyone else (TiQR identity).
+      const bound = list.filter((t) => this.registry.find(t.tokentype)?.handler.ownerBound);
+      if (bound.length > 0) {
+        const ids = bound.map((t) => t.id);
+        await em.update(Token, { id: In(ids) }, { keyEnc: null, rolloutState: 'clientwait' });
+        await em.delete(TokenInfo, { tokenId: In(ids), key: 'session' });
+        await em.delete(Challenge, { serial: In(bound.map((t) => t.serial)) });
+      }
     });
     return list.length;
   }

@@ -20,6 +20,7 @@ import type { InitDraft, OwnerRef } from '../token-types/token-type.interface';
 import { TokenTypeRegistry } from '../token-types/token-type.registry';
 import { isValidRealm } from '../users/user-ref';
 import type { InitTokenDto } from './dto/token-params.dto';
+import { Challenge } from '../challenge/entities/challenge.entity';
 import { TokenInfo } from '../token-data/entities/token-info.entity';
 import { TokenRealm } from '../token-data/entities/token-realm.entity';
 import { Token } from '../token-data/entities/token.entity';
@@ -159,6 +160,8 @@ export class TokenEnrollmentService {
         let keys: string[] = [];
         if (existing) {
           await this.keepOwner(em, existing.id, before!, owner);
+          // Challenges issued before the re-init (maybe answered by the old device) are void.
+          await em.delete(Challenge, { serial: existing.serial });
           const rows = await em.find(TokenInfo, {
             select: { key: true },
             where: { tokenId: existing.id },

@@ -110,7 +110,11 @@ export class TokenAuthenticator {
     if (req.transactionId !== undefined) {
       const reserved: Candidate[] = [];
       for (const c of fit) {
-        if (await ledger.reserve(c.token)) reserved.push(c);
+        // Finalizing an out-of-band answer with an empty pass guesses nothing: no attempt is
+        // reserved (concurrent finalizes would fill the counter); its success write still
+        // carries the reservation's conditions.
+        if (req.pass === '' && c.handler.outOfBand) reserved.push(c);
+        else if (await ledger.reserve(c.token)) reserved.push(c);
         else messages.push(LOCKED);
       }
       return this.evaluateResponse(reserved, req, ledger, messages, detail);
@@ -118,14 +122,19 @@ export class TokenAuthenticator {
 
     const budget = this.pins.newBudget();
     const locked = new Set<number>();
-    // Reserves a token that costs hashes, before its first one; false when it is locked out.
-    const ready = async (c: Candidate): Promise<boolean> => {
-      if (!this.pins.costsHash(c.token, req.otpOnly) || ledger.isReserved(c.token)) return true;
+    // A token that costs hashes is reserved before its first one (see reserveOrLock).
+    const needsReservation = (c: Candidate): boolean =>
+      this.pins.costsHash(c.token, req.otpOnly) && !ledger.isReserved(c.token);
+    // Reserves the token; false when it is locked out.
+    const reserveOrLock = async (c: Candidate): Promise<boolean> => {
       if (await ledger.reserve(c.token)) return true;
       locked.add(c.token.id);
       messages.push(LOCKED);
       return false;
     };
+    // A PIN check's answer when it needs no hash (then nothing is awaited), else undefined.
+    const pinWithoutHash = (c: Candidate, pin: string): boolean | undefined =>
+      req.otpOnly || this.pins.checkPinWithoutHash(c.token, pin);
     // By token id: the PIN/OTP split, and the result of checking the PIN part.
     const splits = new Map<number, { pin: string; otp: string } | undefined>();
     const pinPart = new Map<number, boolean>();
@@ -144,8 +153,10 @@ export class TokenAuthenticator {
       const match = split && c.handler.checkOtp(c.token, split.otp);
       if (!split || !match) continue;
       if (this.hashesNeeded(c, req, { pinPart: true, whole: false }) > budget.remaining) break;
-      if (!(await ready(c))) continue;
-      const pin = req.otpOnly || (await this.pins.checkPin(c.token, split.pin, budget)) === true;
+      if (needsReservation(c) && !(await reserveOrLock(c))) continue;
+      const pin =
+        pinWithoutHash(c, split.pin) ??
+        (await this.pins.checkPin(c.token, split.pin, budget)) === true;
       pinPart.set(c.token.id, pin);
       if (pin) {
         valid = { ...c, match, otp: split.otp };
@@ -186,10 +197,12 @@ export class TokenAuthenticator {
         budgetRanOut = true;
         break;
       }
-      if (!(await ready(c))) continue;
+      if (needsReservation(c) && !(await reserveOrLock(c))) continue;
       const pin =
         split !== undefined &&
-        (known ?? (req.otpOnly || (await this.pins.checkPin(c.token, split.pin, budget)) === true));
+        (known ??
+          pinWithoutHash(c, split.pin) ??
+          (await this.pins.checkPin(c.token, split.pin, budget)) === true);
       if (pin) {
         pinMatching.push({ ...c, otp: split.otp });
         ledger.failed(c.token);
@@ -197,7 +210,11 @@ export class TokenAuthenticator {
       }
       // Counted from here on, unless the final decision releases it; an error cannot refund it.
       ledger.failed(c.token);
-      if (canChallenge && (await this.pins.checkPin(c.token, req.pass, budget)) === true) {
+      if (
+        canChallenge &&
+        (pinWithoutHash(c, req.pass) ??
+          (await this.pins.checkPin(c.token, req.pass, budget)) === true)
+      ) {
         challengeRequest.push(c);
         continue;
       }
@@ -359,7 +376,8 @@ export class TokenAuthenticator {
       return this.answerChallenge(challengeResponse, req, detail, ledger);
     }
     if (invalid.length > 0) {
-      if (this.config.tokens.incFailCountOnFalsePin)
+      // An empty pass guesses nothing: a repeated or losing finalize is not a failed attempt.
+      if (this.config.tokens.incFailCountOnFalsePin && req.pass !== '')
         for (const c of invalid) ledger.failed(c.token);
       return { success: false, detail: { ...detail, message: 'wrong otp pin' } };
     }
@@ -470,7 +488,7 @@ export class TokenAuthenticator {
           consumed &&
           (await this.store.commitSuccess(c.token, check.otp ?? null, {
             countAuth: this.countAuth,
-            reserved: true,
+            reserved: ledger.isReserved(c.token),
           }));
         if (!committed) {
           // Lost the race to another answer: given back, not counted.

@@ -762,7 +762,7 @@ describe('TiQR (default suite OCRA-1:HOTP-SHA1-6:QN10)', () => {
 
     it('30 concurrent identical answers: one OK; 30 concurrent finalizes: one success', async () => {
       const user = 'race';
-      const { app } = await h.enrolled(user);
+      const { app, serial } = await h.enrolled(user);
       const { tid, uri } = await h.trigger(user);
       const replies = await Promise.all(Array.from({ length: 30 }, () => app.login(uri)));
       expect(replies.every((r) => r.status === 200)).toBe(true);
@@ -771,6 +771,79 @@ describe('TiQR (default suite OCRA-1:HOTP-SHA1-6:QN10)', () => {
       const finals = await Promise.all(Array.from({ length: 30 }, () => h.finalize(user, tid)));
       expect(finals.every((r) => r.status === 200)).toBe(true);
       expect(finals.filter((r) => r.body.result.value === true)).toHaveLength(1);
+      // The losing finalizes (empty pass) are not failed attempts on any database.
+      expect((await h.token(serial)).failcount).toBe(0);
+    });
+  });
+
+  describe('re-enrollment, owners and several tokens (review findings)', () => {
+    it("a re-init voids the old phone's answered challenge and its push address", async () => {
+      const user = 'reinit';
+      const old = new TiqrApp();
+      old.notificationAddress = 'OLDPHONE-PUSH';
+      old.notificationType = 'FCM_DIRECT';
+      const { serial, app } = await h.enrolled(user, old);
+      expect((await h.token(serial)).info['tiqr.notificationAddress']).toBe('OLDPHONE-PUSH');
+      const { tid, uri } = await h.trigger(user);
+      expectReply(await app.login(uri), 'OK');
+      const re = await h.initRaw({ user, serial, pin: PIN });
+      expectOk(re, true);
+      expect(re.body.detail.rollout_state).toBe('clientwait');
+      const fresh = new TiqrApp();
+      expect((await fresh.enroll(re.body.detail.tiqrenroll.value as string)).ok).toBe(true);
+      expect(await h.polled(tid)).toBe(false);
+      expect((await h.finalize(user, tid)).body.result.value).toBe(false);
+      const info = (await h.token(serial)).info;
+      expect(info['tiqr.notificationAddress']).toBe('');
+      expect(info['tiqr.notificationType']).toBe('');
+      // Only the new phone answers from now on.
+      const next = await h.trigger(user);
+      expectReply(await app.login(next.uri), 'INVALID_RESPONSE:9');
+      expectReply(await fresh.login(next.uri), 'OK');
+    });
+
+    it('unassign ends the enrollment: the old QR code and the old phone stop working', async () => {
+      const pending = await h.init('carol');
+      expectOk(await h.admin('/token/unassign', { serial: pending.serial }), 1);
+      expectOk(await h.admin('/token/assign', { serial: pending.serial, user: 'dave' }), true);
+      const carolsPhone = new TiqrApp();
+      await expect(carolsPhone.fetchMetadata(pending.uri)).rejects.toThrow();
+
+      const { serial, app } = await h.enrolled('erin');
+      const { tid, uri } = await h.trigger('erin');
+      expectOk(await h.admin('/token/unassign', { serial }), 1);
+      const tok = await h.token(serial);
+      expect(tok.rollout_state).toBe('clientwait');
+      expectReply(await app.login(uri), 'INVALID_CHALLENGE');
+      expect(await h.polled(tid)).toBe(false);
+      expectOk(await h.admin('/token/assign', { serial, user: 'frank' }), true);
+      const res = await h.check({ user: 'frank', pass: PIN });
+      expect(res.body.result.authentication).not.toBe('CHALLENGE');
+    });
+
+    it('a user with two TiQR tokens: each phone answers its own QR code', async () => {
+      const user = 'twophones';
+      const a = await h.enrolled(user);
+      const b = await h.enrolled(user);
+      const res = await h.check({ user, pass: PIN });
+      const mc = res.body.detail.multi_challenge as Record<string, any>[];
+      expect(mc).toHaveLength(2);
+      const qrOf = (serial: string) => mc.find((c) => c.serial === serial)!.attributes.value;
+      expectReply(await b.app.login(qrOf(b.serial)), 'OK');
+      expect((await h.token(a.serial)).failcount).toBe(0);
+      expect((await h.token(b.serial)).failcount).toBe(0);
+      expect((await h.finalize(user, res.body.detail.transaction_id)).body.result.value).toBe(true);
+    });
+
+    it('registration only by POST: the key never travels in a URL', async () => {
+      const { serial, uri } = await h.init('getter');
+      const meta = await new TiqrApp().fetchMetadata(uri);
+      const url = new URL(meta.service.enrollmentUrl);
+      url.searchParams.set('secret', '31'.repeat(32));
+      url.searchParams.set('operation', 'register');
+      const res = await h.t.http().get(url.pathname + url.search);
+      expect(res.status).toBe(400);
+      expect((await h.token(serial)).rollout_state).toBe('clientwait');
     });
   });
 
@@ -952,5 +1025,15 @@ describe('TiQR with TIQR_CHALLENGE_VALIDITY_TIME=1', () => {
     expect(await h.polled(tid)).toBe(false);
     expect((await h.finalize(user, tid)).body.result.value).toBe(false);
     expect((await h.token(serial)).failcount).toBe(0);
+  });
+
+  it('an answered challenge stays finalizable past its validity (CHALLENGE_FINALIZE_GRACE)', async () => {
+    const user = 'graceful';
+    const { app } = await h.enrolled(user);
+    const { tid, uri } = await h.trigger(user);
+    expectReply(await app.login(uri), 'OK');
+    await sleep(2200);
+    expect(await h.polled(tid)).toBe(true);
+    expect((await h.finalize(user, tid)).body.result.value).toBe(true);
   });
 });

@@ -20,6 +20,8 @@ const SESSION_PATTERN = /^[0-9a-f]{40}$/;
 const SECRET_PATTERN = /^(?:[0-9a-fA-F]{2})+$/;
 const MAX_SECRET_HEX = 256;
 
+const CONTROL = /[\u0000-\u001f]/;
+
 function sameSession(stored: string | undefined, given: string): boolean {
   if (stored === undefined || stored.length !== given.length) return false;
   return timingSafeEqual(Buffer.from(stored), Buffer.from(given));
@@ -63,6 +65,8 @@ export class TiqrEnrollment {
 
   /** POST <enrollmentUrl> operation=register: stores the app's key; replies `OK`. */
   async register(req: TtypeRequest): Promise<TtypeReply> {
+    // The phone's key travels in the body only, never in a URL that proxies log.
+    if (req.method !== 'POST') throw new ParameterError('The enrollment must be a POST request');
     const { params } = req;
     const operation = params.required('operation', { maxLength: 32 });
     if (operation !== 'register') throw new ParameterError('Invalid operation for enrollment');
@@ -70,6 +74,8 @@ export class TiqrEnrollment {
     if (!SECRET_PATTERN.test(secret)) {
       throw new ParameterError('Invalid parameter secret: whole bytes in hex are expected');
     }
+    // All three are replaced, so nothing of a previous phone (its push address) survives; an
+    // unusable value is left out rather than failing the enrollment.
     const info: Record<string, string> = {};
     const valueMax = this.config.limits.tokenInfoValueMaxLength;
     for (const [param, max] of [
@@ -77,8 +83,9 @@ export class TiqrEnrollment {
       ['notificationType', 32],
       ['notificationAddress', valueMax],
     ] as const) {
-      const value = params.optional(param, { maxLength: max, identifier: true });
-      if (value !== undefined) info[`tiqr.${param}`] = value;
+      const value = params.get(param);
+      const usable = typeof value === 'string' && value.length <= max && !CONTROL.test(value);
+      info[`tiqr.${param}`] = usable ? value : '';
     }
     const { token, session } = await this.waitingToken(
       req,

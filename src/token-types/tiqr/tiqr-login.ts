@@ -17,6 +17,11 @@ import { tiqrIdentity } from './tiqr-urls';
 
 const text = (body: string): TtypeReply => ({ kind: 'text', body });
 
+interface Candidate {
+  row: Challenge;
+  token: TokenRecord;
+}
+
 /** A token that may not answer: disabled, revoked, locked, locked out, outside its validity. */
 function blocked(token: TokenRecord): boolean {
   return token.row.revoked || token.row.locked || fitnessProblem(token) !== undefined;
@@ -45,49 +50,62 @@ export class TiqrLogin {
     const operation = params.required('operation', { maxLength: 32 });
     if (operation !== 'login') return text(TiqrReply.INVALID_REQUEST);
 
-    const open = await this.openChallenge(sessionKey);
-    if (!open) return text(TiqrReply.INVALID_CHALLENGE);
-    let { token } = open;
-    const { row } = open;
-    if (userId !== this.identityOf(token)) return text(TiqrReply.INVALID_USERID);
-    token = await this.clearExpiredLockout(token);
-    if (blocked(token)) return text(TiqrReply.ACCOUNT_BLOCKED);
-
-    let key: Buffer;
-    try {
-      key = this.secrets.otpKey(token.row);
-    } catch (e) {
-      // A key this service cannot open (wrong ENCRYPTION_KEY, tampered row) blocks the token.
-      if (e instanceof PiError) return text(TiqrReply.ACCOUNT_BLOCKED);
-      throw e;
+    const open = await this.openChallenges(sessionKey);
+    if (open.length === 0) return text(TiqrReply.INVALID_CHALLENGE);
+    const mine = open.filter((o) => userId === this.identityOf(o.token));
+    if (mine.length === 0) return text(TiqrReply.INVALID_USERID);
+    const usable: Candidate[] = [];
+    for (const o of mine) {
+      const token = await this.clearExpiredLockout(o.token);
+      if (!blocked(token)) usable.push({ row: o.row, token });
     }
-    const suite = OcraSuite.parse(token.infoValue('ocrasuite') ?? this.config.tiqr.ocraSuite);
-    if (tiqrResponseMatches(suite, key, response, row.challenge)) {
-      if (await this.challenges.markAnswered(row.id, { whileTokenUsable: true })) {
+    if (usable.length === 0) return text(TiqrReply.ACCOUNT_BLOCKED);
+
+    // A user with several TiQR tokens gets one QR code per token in the transaction; the phone
+    // answers the one it holds the key for.
+    for (const { row, token } of usable) {
+      const key = this.keyOf(token);
+      if (!key) continue;
+      const suite = OcraSuite.parse(token.infoValue('ocrasuite') ?? this.config.tiqr.ocraSuite);
+      if (!tiqrResponseMatches(suite, key, response, row.challenge)) continue;
+      const grace = new Date(Date.now() + this.config.challenges.finalizeGrace * 1000);
+      const extendTo = grace > row.expiration ? grace : undefined;
+      if (await this.challenges.markAnswered(row.id, { extendTo, whileTokenUsable: true })) {
         return text(TiqrReply.OK);
       }
       const now = await this.store.findBySerial(token.serial);
       return text(!now || blocked(now) ? TiqrReply.ACCOUNT_BLOCKED : TiqrReply.INVALID_CHALLENGE);
     }
+    // Wrong for every token: one failure, on the first one (the app shows its attempts left).
+    const { token } = usable[0];
     const failcount = await this.store.reserveAttempt(token, { countAuth: false });
     if (failcount === undefined) return text(TiqrReply.ACCOUNT_BLOCKED);
     if (failcount === token.row.maxfail) await this.store.stampLockout(token.id);
     return text(TiqrReply.invalidResponse(token.row.maxfail - failcount));
   }
 
-  /** The first valid, unanswered challenge of the transaction that belongs to a TiQR token. */
-  private async openChallenge(
-    transactionId: string,
-  ): Promise<{ row: Challenge; token: TokenRecord } | undefined> {
+  /** The token's key; undefined when this service cannot open it (the token is then unusable). */
+  private keyOf(token: TokenRecord): Buffer | undefined {
+    try {
+      return this.secrets.otpKey(token.row);
+    } catch (e) {
+      if (e instanceof PiError) return undefined;
+      throw e;
+    }
+  }
+
+  /** The valid, unanswered challenges of the transaction that belong to TiQR tokens. */
+  private async openChallenges(transactionId: string): Promise<Candidate[]> {
     const now = new Date();
+    const out: Candidate[] = [];
     // Rows of one transaction: at most one per token of one user (MAX_TOKENS_PER_USER).
     for (const row of await this.challenges.forTransaction(transactionId)) {
       if (!ChallengeService.isValid(row, now) || row.otpValid) continue;
       if (REFUSAL_SESSIONS.includes(row.session)) continue;
       const token = await this.store.findBySerial(row.serial);
-      if (token?.type === TIQR_TYPE) return { row, token };
+      if (token?.type === TIQR_TYPE) out.push({ row, token });
     }
-    return undefined;
+    return out;
   }
 
   private identityOf(token: TokenRecord): string {

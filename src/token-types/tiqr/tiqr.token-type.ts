@@ -43,6 +43,7 @@ export class TiqrTokenType extends BaseTokenType {
   override readonly clientMode = 'poll' as const;
   override readonly challengeMode = 'always' as const;
   override readonly outOfBand = true;
+  readonly ownerBound = true;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
