@@ -3,6 +3,7 @@ import {
   ApiBadRequestResponse,
   ApiBody,
   ApiConsumes,
+  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -22,6 +23,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { TokenTypeRegistry } from '../token-types/token-type.registry';
 import {
   TTYPE_BAD_REQUEST_CONTENT,
+  TTYPE_FORBIDDEN_CONTENT,
   TTYPE_FORM_EXAMPLES,
   TTYPE_FORM_SCHEMA,
   TTYPE_GET_DESCRIPTION,
@@ -34,23 +36,25 @@ import {
 
 type TtypeHttpRequest = RequestLike & Parameters<typeof baseUrlOf>[0] & { method: string };
 
-// Documented for TiQR; every type-specific parameter stays optional so "Try it out" also works
-// for types with other parameters.
+// Documented for TiQR and Push; every type-specific parameter stays optional so "Try it out"
+// works for each type (the descriptions say which ones a type and action need).
 const ApiTtypeCommon = () =>
   applyDecorators(
     ApiParam({
       name: 'type',
       type: String,
-      description: 'Token type, e.g. `tiqr`',
+      description: 'Token type: `tiqr` or `push`',
       example: 'tiqr',
     }),
     ...TTYPE_QUERY.map((q) => ApiQuery(q)),
     ApiBadRequestResponse({
-      description: 'JSON error envelope: missing parameter, invalid session, unknown type',
+      description:
+        'JSON error envelope: missing parameter, invalid session, unknown type; Push: signature ' +
+        'or timestamp refused, enrollment credential refused',
       content: TTYPE_BAD_REQUEST_CONTENT,
     }),
     ApiNotFoundResponse({
-      description: 'JSON error envelope: unknown token',
+      description: 'JSON error envelope: unknown token; Push stage 2: token not awaiting its phone',
       content: TTYPE_NOT_FOUND_CONTENT,
     }),
   );
@@ -70,7 +74,14 @@ export class TtypeController {
     description: TTYPE_GET_DESCRIPTION,
   })
   @ApiTtypeCommon()
-  @ApiOkResponse({ description: 'TiQR metadata (bare JSON)', content: TTYPE_GET_OK_CONTENT })
+  @ApiOkResponse({
+    description: 'TiQR metadata (bare JSON); Push poll: the open challenges (JSON envelope)',
+    content: TTYPE_GET_OK_CONTENT,
+  })
+  @ApiForbiddenResponse({
+    description: 'JSON error envelope: Push polling not allowed',
+    content: TTYPE_FORBIDDEN_CONTENT,
+  })
   get(@Req() req: TtypeHttpRequest, @Res() reply: FastifyReply) {
     return this.dispatch(req, reply);
   }
@@ -85,7 +96,9 @@ export class TtypeController {
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiBody({ required: false, schema: TTYPE_FORM_SCHEMA, examples: TTYPE_FORM_EXAMPLES })
   @ApiOkResponse({
-    description: 'TiQR: plain-text reply (enrollment, authentication) or metadata (JSON)',
+    description:
+      'TiQR: plain-text reply (enrollment, authentication) or metadata (JSON); Push: JSON ' +
+      'envelope (enrollment stage 2, answer, Firebase token update)',
     content: TTYPE_POST_OK_CONTENT,
   })
   post(@Req() req: TtypeHttpRequest, @Res() reply: FastifyReply) {

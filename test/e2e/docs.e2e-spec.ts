@@ -1,4 +1,13 @@
+import { parsePhoneKey, PushMessage, serverPublicKey, verifyPush } from '../../src/crypto/push';
 import { startTestApp, TestApp } from '../helpers/test-app';
+
+type Example = { summary: string; value: unknown };
+type Envelope = {
+  jsonrpc: string;
+  id: number;
+  result: { status: boolean; value?: unknown; error?: { code: number; message: string } };
+  detail?: Record<string, unknown> | null;
+};
 
 describe('OpenAPI explorer', () => {
   let t: TestApp;
@@ -73,7 +82,11 @@ describe('OpenAPI explorer', () => {
       // Type-specific: nothing but the path may be required ("Try it out" for other types).
       for (const name of ['action', 'session', 'serial']) expect(params[name].required).toBe(false);
       expect(params.action.description).toMatch(/metadata/);
-      const metadata = op.responses['200'].content['application/json'];
+      const metadata = {
+        schema: op.responses['200'].content['application/json'].schema.anyOf.find(
+          (s: { properties?: Record<string, unknown> }) => s.properties?.service,
+        ),
+      };
       expect(Object.keys(metadata.schema.properties.service.properties).sort()).toEqual(
         [
           'authenticationUrl',
@@ -134,5 +147,197 @@ describe('OpenAPI explorer', () => {
     for (const reply of ['INVALID_RESPONSE:<n>', 'INVALID_CHALLENGE', 'ACCOUNT_BLOCKED']) {
       expect(post.description).toContain(reply);
     }
+  });
+
+  it('documents the Push requests of /ttype/{type}: fields, replies and errors', async () => {
+    const doc = (await t.http().get('/docs-json')).body;
+    const { get, post } = doc.paths['/ttype/{type}'];
+    expect(get.parameters.find((p: { name: string }) => p.name === 'type').description).toMatch(
+      /push/,
+    );
+
+    // Poll (GET): serial, timestamp, signature as optional query parameters without values.
+    const query = Object.fromEntries(
+      get.parameters.map((p: { name: string; required?: boolean }) => [p.name, p]),
+    );
+    for (const name of ['serial', 'timestamp', 'signature']) {
+      expect(query[name].required).toBe(false);
+      expect(query[name].example).toBeUndefined();
+      expect(query[name].schema.default).toBeUndefined();
+      expect(query[name].description).toMatch(/Push poll/);
+    }
+    expect(query.timestamp.description).toMatch(/ISO 8601[\s\S]*±1 minute/);
+    expect(query.signature.description).toContain('{serial}|{timestamp}');
+
+    // Poll reply: the envelope whose value lists signed challenge objects.
+    const getJson = get.responses['200'].content['application/json'];
+    const poll = getJson.schema.anyOf.find(
+      (s: { properties?: { result?: unknown } }) => s.properties?.result,
+    );
+    const challenge = poll.properties.result.properties.value.items;
+    expect(Object.keys(challenge.properties)).toEqual(
+      expect.arrayContaining([
+        'nonce',
+        'question',
+        'serial',
+        'title',
+        'sslverify',
+        'url',
+        'signature',
+        'require_presence',
+        'version',
+      ]),
+    );
+    expect(challenge.required.sort()).toEqual(
+      ['nonce', 'question', 'serial', 'sslverify', 'signature', 'title', 'url'].sort(),
+    );
+    const pollExample = getJson.examples.pushPoll.value as Envelope;
+    expect(pollExample).toMatchObject({ jsonrpc: '2.0', id: 1, result: { status: true } });
+    expect(Array.isArray(pollExample.result.value)).toBe(true);
+    expect(getJson.examples.pushPollPresence.value.result.value[0]).toMatchObject({
+      require_presence: expect.any(String),
+      version: '2',
+    });
+    expect(getJson.examples.pushPollEmpty.value.result.value).toEqual([]);
+    expect(get.description).toMatch(/\*\*Push\*\*/);
+
+    // 403 only on GET (polling switched off).
+    expect(get.responses['403'].content['application/json'].examples).toMatchObject({
+      pushPollingNotAllowed: {
+        value: { result: { error: { code: 303, message: 'Polling not allowed!' } } },
+      },
+    });
+    expect(post.responses['403']).toBeUndefined();
+
+    // POST form fields of stage 2, answer and token update: all optional, with descriptions.
+    const form = post.requestBody.content['application/x-www-form-urlencoded'];
+    const fields = form.schema.properties as Record<string, { description: string }>;
+    for (const name of [
+      'serial',
+      'enrollment_credential',
+      'fbtoken',
+      'pubkey',
+      'nonce',
+      'signature',
+      'decline',
+      'decline_reason',
+      'presence_answer',
+      'new_fb_token',
+      'timestamp',
+    ]) {
+      expect(fields[name].description).toMatch(/Push/);
+    }
+    expect(form.schema.required).toBeUndefined();
+    expect(fields.pubkey.description).toMatch(/SubjectPublicKeyInfo/);
+    expect(fields.timestamp.description).toMatch(/±5 minutes/);
+    expect(fields.fbtoken.description).toContain('no_firebase_token');
+    for (const op of [get, post]) {
+      for (const p of op.parameters) expect(p.example).toBeUndefined();
+    }
+    expect(Object.values(form.schema.properties)).not.toContainEqual(
+      expect.objectContaining({ example: expect.anything() }),
+    );
+    expect(Object.keys(form.examples)).toEqual(
+      expect.arrayContaining([
+        'pushEnrollment',
+        'pushAccept',
+        'pushDecline',
+        'pushPresenceAnswer',
+        'pushFirebaseTokenUpdate',
+      ]),
+    );
+
+    // The example signatures are real (push.md §12 vectors): each verifies with its key.
+    const ex = Object.fromEntries(
+      Object.entries<Example>(form.examples).map(([k, v]) => [
+        k,
+        v.value as Record<string, string>,
+      ]),
+    );
+    const phone = parsePhoneKey(ex.pushEnrollment.pubkey);
+    const { pushAccept: acc, pushDecline: dec, pushPresenceAnswer: pres } = ex;
+    expect(verifyPush(phone, PushMessage.accept(acc.nonce, acc.serial), acc.signature)).toBe(true);
+    expect(verifyPush(phone, PushMessage.decline(dec.nonce, dec.serial), dec.signature)).toBe(true);
+    expect(
+      verifyPush(
+        phone,
+        PushMessage.accept(pres.nonce, pres.serial, pres.presence_answer),
+        pres.signature,
+      ),
+    ).toBe(true);
+    const upd = ex.pushFirebaseTokenUpdate;
+    expect(
+      verifyPush(
+        phone,
+        PushMessage.tokenUpdate(upd.new_fb_token, upd.serial, upd.timestamp),
+        upd.signature,
+      ),
+    ).toBe(true);
+
+    // POST replies: stage 2 envelope with detail.public_key (PKCS#1 body), boolean envelopes.
+    const postJson = post.responses['200'].content['application/json'];
+    const stage2 = postJson.schema.anyOf.find(
+      (s: { properties?: { detail?: unknown } }) => s.properties?.detail,
+    );
+    expect(Object.keys(stage2.properties.detail.properties)).toEqual(
+      expect.arrayContaining(['serial', 'rollout_state', 'public_key']),
+    );
+    expect(stage2.properties.detail.properties.public_key.description).toMatch(/PKCS#1/);
+    const enrolled = postJson.examples.pushEnrolled.value as Envelope;
+    expect(enrolled).toMatchObject({
+      id: 1,
+      result: { status: true, value: true },
+      detail: { serial: ex.pushEnrollment.serial, rollout_state: 'enrolled' },
+    });
+    const serverKey = serverPublicKey(
+      `-----BEGIN RSA PUBLIC KEY-----\n${String(enrolled.detail?.public_key)}\n-----END RSA PUBLIC KEY-----\n`,
+    );
+    for (const item of [
+      pollExample.result.value,
+      getJson.examples.pushPollPresence.value.result.value,
+    ].flat() as Record<string, string>[]) {
+      const message = PushMessage.challenge({
+        ...item,
+        requirePresence: item.require_presence,
+      } as Parameters<typeof PushMessage.challenge>[0]);
+      expect(verifyPush(serverKey, message, item.signature)).toBe(true);
+    }
+    expect(postJson.examples.pushAnswered.value.result.value).toBe(true);
+    expect(postJson.examples.pushNotAnswered.value.result.value).toBe(false);
+    expect(postJson.examples.pushTokenUpdated.value.result.value).toBe(true);
+    expect(post.description).toMatch(/\*\*Push\*\*/);
+    for (const field of [
+      'enrollment_credential',
+      'fbtoken',
+      'pubkey',
+      'presence_answer',
+      'new_fb_token',
+    ]) {
+      expect(post.description).toContain(`\`${field}\``);
+    }
+
+    // Error replies, with status, code and the exact messages.
+    const messages = (status: string, op: typeof get): string[] =>
+      Object.values<Example>(op.responses[status].content['application/json'].examples).map((e) => {
+        const env = e.value as Envelope;
+        return `${env.result.error?.code} ${env.result.error?.message}`;
+      });
+    for (const op of [get, post]) {
+      expect(messages('400', op)).toEqual(
+        expect.arrayContaining([
+          '10 ERR10: Could not verify signature!',
+          expect.stringMatching(/^10 ERR10: Timestamp \S+ not in valid range\.$/),
+          expect.stringMatching(
+            /^10 ERR10: Could not parse timestamp \S+\. ISO-Format required\.$/,
+          ),
+          '905 ERR905: Invalid enrollment credential. You are not authorized to finalize this token.',
+          '905 ERR905: Missing parameters!',
+        ]),
+      );
+      expect(messages('404', op)).toContain(
+        "601 No token with this serial number in the rollout state 'clientwait'.",
+      );
+    }
+    expect(messages('403', get)).toEqual(['303 Polling not allowed!']);
   });
 });
