@@ -207,7 +207,9 @@ function httpUrl(env: Env, key: string): string | undefined {
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
     throw new ConfigError(`${key} must be an absolute http(s) URL without query, got '${v}'`);
   }
-  return v.replace(/\/+$/, '');
+  // Normalized (lower-case scheme and host, no default port) as apps rebuild it: the push URL is
+  // part of what the server signs, so any other spelling makes every challenge fail to verify.
+  return (url.origin + url.pathname).replace(/\/+$/, '');
 }
 
 /**
@@ -392,7 +394,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: str(env, 'LOG_LEVEL', 'info'),
     dataDir,
     trustProxy: bool(env, 'TRUST_PROXY', false),
-    publicBaseUrl: opt(env, 'PUBLIC_BASE_URL')?.replace(/\/+$/, ''),
+    publicBaseUrl: httpUrl(env, 'PUBLIC_BASE_URL'),
     versions: { version: `privacyIDEA ${versionnumber}`, versionnumber },
     db: {
       type: dbType === 'sqlite' ? 'sqlite' : dbType === 'mariadb' ? 'mariadb' : 'mysql',

@@ -1,4 +1,4 @@
-import { ConfigError, loadTiqrConfig } from './app-config';
+import { ConfigError, loadConfig, loadTiqrConfig } from './app-config';
 
 describe('TiQR configuration (README "TiQR")', () => {
   it("defaults to privacyIDEA's values and derives URLs per request", () => {
@@ -40,6 +40,20 @@ describe('TiQR configuration (README "TiQR")', () => {
     [{ TIQR_SERVICE_DISPLAYNAME: 'x'.repeat(101) }],
   ])('refuses %j at start-up', (env) => {
     expect(() => loadTiqrConfig(env)).toThrow(ConfigError);
+  });
+
+  it('normalizes URLs as apps rebuild them (they are signed into push challenges)', () => {
+    expect(
+      loadTiqrConfig({ TIQR_REG_SERVER: 'HTTPS://MFA.Example.org:443/ttype/tiqr/' }).regServer,
+    ).toBe('https://mfa.example.org/ttype/tiqr');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'http://Host.example:80/mfa/' }).publicBaseUrl).toBe(
+      'http://host.example/mfa',
+    );
+    expect(
+      loadConfig({ PUSH_REGISTRATION_URL: 'https://H.example:8443/ttype/push' }).push
+        .registrationUrl,
+    ).toBe('https://h.example:8443/ttype/push');
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'mfa.example.org' })).toThrow(ConfigError);
   });
 
   it('accepts a hex question suite', () => {
