@@ -20,5 +20,11 @@ export function baseUrlOf(req: OriginRequest, config: AppConfig): string {
     (config.trustProxy && first(req.headers['x-forwarded-host'])) ||
     first(req.headers.host) ||
     'localhost';
-  return `${proto}://${host}`;
+  // Normalized like PUBLIC_BASE_URL (lower-case host, no default port): apps rebuild signed URLs.
+  try {
+    const url = new URL(`${proto === 'https' ? 'https' : 'http'}://${host}`);
+    return url.origin;
+  } catch {
+    return 'http://localhost';
+  }
 }
