@@ -46,6 +46,17 @@ export class PinPolicy {
     return this.hasher.verify(token.row.pinHash, pin);
   }
 
+  /**
+   * checkPin's answer where it runs no argon2 hash (otppin=none, a token without PIN, an overlong
+   * PIN), computed without a promise; undefined when checkPin would hash.
+   */
+  checkPinWithoutHash(token: TokenRecord, pin: string): boolean | undefined {
+    if (this.config.tokens.otppinMode === 'none') return pin === '';
+    if (PinHasher.costsHash(token.row.pinHash, pin)) return undefined;
+    // PinHasher.verify without a hash: only the empty PIN matches a token without PIN.
+    return token.row.pinHash === '' && pin.length === 0;
+  }
+
   /** PIN and OTP from `pass` (PIN first by default); undefined when pass is shorter than otplen. */
   split(pass: string, otplen: number): { pin: string; otp: string } | undefined {
     if (pass.length < otplen) return undefined;
