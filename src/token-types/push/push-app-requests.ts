@@ -12,7 +12,7 @@ import type { TtypeReply, TtypeRequest } from '../token-type.interface';
 import { parseChallengeData, renderQuestion, smartphoneData } from './push-challenge-data';
 import { PUSH_TYPE } from './push-enrollment';
 import { PushKeys } from './push-keys';
-import { PushInfo, registrationUrl } from './push-settings';
+import { pollingAllowed, PushInfo, registrationUrl } from './push-settings';
 
 const MAX_SIGNATURE = 2048;
 const POLL_SKEW_SECONDS = 60;
@@ -89,9 +89,7 @@ export class PushAppRequests {
     const signature = params.required('signature', { maxLength: MAX_SIGNATURE });
     const at = this.checkTimestamp(timestamp, POLL_SKEW_SECONDS);
     const token = await this.verifiedToken(serial, PushMessage.poll(serial, timestamp), signature);
-    if (push.allowPolling === 'token' && token.infoValue(PushInfo.POLLING_ALLOWED) === 'False') {
-      throw new PolicyError('Polling not allowed!');
-    }
+    if (!pollingAllowed(push, token)) throw new PolicyError('Polling not allowed!');
     if (!(await this.store.advanceInfo(token.id, PushInfo.LAST_POLL, stampOf(at)))) {
       throw unverified();
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cert, deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import { getMessaging, type Message, type Messaging } from 'firebase-admin/messaging';
@@ -18,9 +19,14 @@ export class FirebasePushSender implements PushSender {
 
   /** Reads and checks the service account at start-up, so a broken one fails the start. */
   static fromConfig(firebase: NonNullable<PushConfig['firebase']>): FirebasePushSender {
-    const text = firebase.serviceAccount.trim().startsWith('{')
-      ? firebase.serviceAccount
-      : readFileSync(firebase.serviceAccount, 'utf8');
+    let text: string;
+    try {
+      text = firebase.serviceAccount.trim().startsWith('{')
+        ? firebase.serviceAccount
+        : readFileSync(firebase.serviceAccount, 'utf8');
+    } catch {
+      throw new ConfigError('PUSH_FIREBASE_SERVICE_ACCOUNT_FILE cannot be read');
+    }
     let account: Record<string, unknown>;
     try {
       account = JSON.parse(text) as Record<string, unknown>;
@@ -32,7 +38,7 @@ export class FirebasePushSender implements PushSender {
     if (!projectId) throw new ConfigError('PUSH_FIREBASE_PROJECT_ID is required');
     let app: App;
     try {
-      app = initializeApp({ credential: cert(account), projectId }, `mfa-push-${Date.now()}`);
+      app = initializeApp({ credential: cert(account), projectId }, `mfa-push-${randomUUID()}`);
     } catch (e) {
       throw new ConfigError(`The Firebase service account is unusable: ${(e as Error).message}`);
     }

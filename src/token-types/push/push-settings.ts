@@ -1,4 +1,6 @@
+import { isTrue } from '../../common/params/param-reader';
 import type { PushConfig } from '../../config/app-config';
+import type { TokenRecord } from '../../token-data/token-record';
 
 /** Tokeninfo keys of a push token (push.md §1). */
 export const PushInfo = {
@@ -27,4 +29,11 @@ export const POLLING_HINT =
 /** `/ttype/push` URL apps talk to: configured, else derived from the app-facing base URL. */
 export function registrationUrl(config: PushConfig, baseUrl: string): string {
   return config.registrationUrl ?? `${baseUrl}/ttype/push`;
+}
+
+/** push_allow_polling: allow, deny, or per token (tokeninfo polling_allowed, default true). */
+export function pollingAllowed(config: PushConfig, token: TokenRecord): boolean {
+  if (config.allowPolling === 'allow') return true;
+  if (config.allowPolling === 'deny') return false;
+  return isTrue(token.infoValue(PushInfo.POLLING_ALLOWED) ?? 'True');
 }

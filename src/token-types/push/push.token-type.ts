@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { ChallengeService } from '../../challenge/challenge.service';
 import type { Challenge } from '../../challenge/entities/challenge.entity';
 import { isoSeconds } from '../../common/dates';
 import { ParameterError } from '../../common/errors';
@@ -34,6 +35,7 @@ import {
   NO_FIREBASE_TOKEN,
   POLL_ONLY,
   POLLING_HINT,
+  pollingAllowed,
   PushInfo,
   registrationUrl,
 } from './push-settings';
@@ -62,6 +64,7 @@ export class PushTokenType extends BaseTokenType {
     private readonly appRequests: PushAppRequests,
     private readonly delivery: PushDelivery,
     private readonly keys: PushKeys,
+    private readonly challenges: ChallengeService,
   ) {
     super();
   }
@@ -175,7 +178,12 @@ export class PushTokenType extends BaseTokenType {
       });
       sent = await this.delivery.deliver(token.serial, deviceToken, data);
     }
-    return sent ? spec : { ...spec, message: spec.message + POLLING_HINT };
+    if (sent) return spec;
+    // Neither delivered nor pollable: a row nobody can answer is not kept (push.md §5.1).
+    if (!pollingAllowed(this.config.push, token)) {
+      await this.challenges.deleteTransaction(row.transactionId, [token.serial]);
+    }
+    return { ...spec, message: spec.message + POLLING_HINT };
   }
 
   /** Finalizing: the phone's answer decides; `pass` is ignored (push.md §5.3). */
