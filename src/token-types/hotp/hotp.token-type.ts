@@ -45,7 +45,7 @@ export class HotpTokenType extends OathTokenType {
   override isPreviousOtp(token: TokenRecord, otp: string): boolean {
     const { count, otplen } = token.row;
     if (count <= 0 || otp.length !== otplen) return false;
-    return otpEquals(hotp(this.keyOf(token), count - 1, otplen, this.hashOf(token)), otp);
+    return findHotpCounter(this.keyOf(token), otp, count - 1, 1, otplen, this.hashOf(token)) >= 0;
   }
 
   /** Two consecutive OTPs within sync_window; the counter moves past both. */
