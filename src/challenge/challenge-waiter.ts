@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { ChallengeService, type PollStatus } from './challenge.service';
 
 /** How often the waiting transactions are looked up, all in one query. */
@@ -6,9 +6,13 @@ const TICK_MS = 250;
 /** Transactions per lookup query. */
 const CHUNK = 500;
 
+export type WaitStatus = PollStatus | 'aborted';
+
 interface Waiter {
-  resolve: (status: PollStatus) => void;
+  resolve: (status: WaitStatus) => void;
   timer: NodeJS.Timeout;
+  signal?: AbortSignal;
+  onAbort?: () => void;
 }
 
 /**
@@ -18,20 +22,29 @@ interface Waiter {
  * query every TICK_MS.
  */
 @Injectable()
-export class ChallengeWaiter implements OnApplicationShutdown {
+export class ChallengeWaiter implements BeforeApplicationShutdown {
   private readonly waiting = new Map<string, Set<Waiter>>();
   private loop?: NodeJS.Timeout;
   private closed = false;
 
   constructor(private readonly challenges: ChallengeService) {}
 
-  /** Resolves with the first non-pending status, or 'pending' after `timeoutMs`. */
-  wait(transactionId: string, timeoutMs: number): Promise<PollStatus> {
+  /**
+   * Resolves with the first non-pending status, 'pending' after `timeoutMs`, or 'aborted' when
+   * `signal` fires (the relying party hung up) or the service shuts down.
+   */
+  wait(transactionId: string, timeoutMs: number, signal?: AbortSignal): Promise<WaitStatus> {
+    if (this.closed || signal?.aborted) return Promise.resolve('aborted');
     return new Promise((resolve) => {
       const waiter: Waiter = {
         resolve,
         timer: setTimeout(() => this.finish(transactionId, waiter, 'pending'), timeoutMs),
+        signal,
       };
+      if (signal) {
+        waiter.onAbort = () => this.finish(transactionId, waiter, 'aborted');
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
       let set = this.waiting.get(transactionId);
       if (!set) this.waiting.set(transactionId, (set = new Set()));
       set.add(waiter);
@@ -46,8 +59,9 @@ export class ChallengeWaiter implements OnApplicationShutdown {
     return n;
   }
 
-  private finish(transactionId: string, waiter: Waiter, status: PollStatus): void {
+  private finish(transactionId: string, waiter: Waiter, status: WaitStatus): void {
     clearTimeout(waiter.timer);
+    if (waiter.onAbort) waiter.signal?.removeEventListener('abort', waiter.onAbort);
     const set = this.waiting.get(transactionId);
     if (set?.delete(waiter) && set.size === 0) this.waiting.delete(transactionId);
     waiter.resolve(status);
@@ -76,9 +90,10 @@ export class ChallengeWaiter implements OnApplicationShutdown {
     }
   }
 
-  onApplicationShutdown(): void {
+  /** Before the server drains its requests: waiting checks end now instead of at their time-out. */
+  beforeApplicationShutdown(): void {
     this.closed = true;
     if (this.loop) clearTimeout(this.loop);
-    for (const [tid, set] of this.waiting) for (const w of [...set]) this.finish(tid, w, 'pending');
+    for (const [tid, set] of this.waiting) for (const w of [...set]) this.finish(tid, w, 'aborted');
   }
 }

@@ -340,7 +340,7 @@ export function loadPushConfig(env: Env): PushConfig {
         ? { serviceAccount, projectId: opt(env, 'PUSH_FIREBASE_PROJECT_ID') }
         : undefined,
     registrationUrl: httpUrl(env, 'PUSH_REGISTRATION_URL'),
-    ttl: int(env, 'PUSH_TTL', 10, 1),
+    ttl: intMax(env, 'PUSH_TTL', 10, 1440),
     // privacyIDEA: anything but 0 means verify.
     sslVerify: str(env, 'PUSH_SSL_VERIFY', '1') === '0' ? '0' : '1',
     textOnMobile: text(env, 'PUSH_TEXT_ON_MOBILE', 'Do you want to confirm the login?'),

@@ -164,18 +164,20 @@ export class TokenStore {
    */
   async completeDeviceEnrollment(
     tokenId: number,
-    session: { key: string; value: string },
+    session: { key: string; value: string } | undefined,
     changes: { keyEnc?: string; activate?: boolean },
     info: Record<string, string>,
   ): Promise<boolean> {
     try {
       return await this.tx.run(async (em) => {
-        const consumed = await em.delete(TokenInfo, {
-          tokenId,
-          key: session.key,
-          value: session.value,
-        });
-        if (consumed.affected !== 1) return false;
+        if (session) {
+          const consumed = await em.delete(TokenInfo, {
+            tokenId,
+            key: session.key,
+            value: session.value,
+          });
+          if (consumed.affected !== 1) return false;
+        }
         const moved = await em
           .createQueryBuilder()
           .update(Token)
@@ -198,6 +200,17 @@ export class TokenStore {
       if (e instanceof EnrollmentRaced) return false;
       throw e;
     }
+  }
+
+  /**
+   * Consumes a one-time tokeninfo value (an enrollment credential): true for exactly one of any
+   * number of concurrent callers with the right value.
+   */
+  async consumeInfo(tokenId: number, key: string, value: string): Promise<boolean> {
+    const res = await this.tx.exclusive(() =>
+      this.tokens.manager.delete(TokenInfo, { tokenId, key, value }),
+    );
+    return res.affected === 1;
   }
 
   /**

@@ -57,6 +57,8 @@ export interface ChallengeContext {
    * every push token of the user).
    */
   shared: Map<string, unknown>;
+  /** The request waits for the answer itself (push_wait): nothing is shown to choose from. */
+  waiting?: boolean;
 }
 
 /** Result of checking one stored challenge row. */

@@ -48,6 +48,11 @@ const PROTECTED_INFO_KEYS = new Set([
   'session',
   'failcounter_exceeded',
   'creation_date',
+  'firebase_token',
+  'push_firebase_configuration',
+  'push_last_poll',
+  'push_last_update',
+  'ocrasuite',
 ]);
 
 /** Keys for which an empty value means "no value" (as on /token/set). */

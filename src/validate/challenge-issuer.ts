@@ -15,6 +15,8 @@ export const TOO_MANY_CHALLENGES = 'Too many open challenges for this token, try
 export interface IssueOptions {
   /** Authenticated caller (admin triggerchallenge): may choose challenge data freely. */
   trusted: boolean;
+  /** push_wait: the request itself waits for the answer. */
+  waiting?: boolean;
 }
 
 /** create_challenges_from_tokens (challenge.md §3): one transaction id for all tokens. */
@@ -45,7 +47,15 @@ export class ChallengeIssuer {
       }
       const handler = this.registry.handlerOf(token.type);
       const tid = transactionId ?? this.challenges.newTransactionId();
-      const ctx = { token, transactionId: tid, options, baseUrl, trusted: opts.trusted, shared };
+      const ctx = {
+        token,
+        transactionId: tid,
+        options,
+        baseUrl,
+        trusted: opts.trusted,
+        shared,
+        waiting: opts.waiting,
+      };
       let spec = await handler.createChallenge(ctx);
       const created = await this.challenges.createBelowCap(
         {
@@ -61,8 +71,15 @@ export class ChallengeIssuer {
         messages.push(TOO_MANY_CHALLENGES);
         continue;
       }
+      if (handler.challengeCreated) {
+        const delivered = await handler.challengeCreated(ctx, spec, created);
+        if (typeof delivered === 'string') {
+          messages.push(delivered);
+          continue;
+        }
+        spec = delivered;
+      }
       transactionId = tid;
-      if (handler.challengeCreated) spec = await handler.challengeCreated(ctx, spec, created);
       messages.push(spec.message);
       const info: Detail = {
         transaction_id: tid,

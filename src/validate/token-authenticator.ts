@@ -22,6 +22,8 @@ export interface CheckRequest {
   otpOnly: boolean;
   options: ParamReader;
   baseUrl: string;
+  /** Aborted when the relying party hangs up (push_wait). */
+  signal?: AbortSignal;
 }
 
 export interface CheckOutcome {
@@ -284,22 +286,20 @@ export class TokenAuthenticator {
       tokens.map((c) => c.token),
       req.options,
       req.baseUrl,
-      { trusted: false },
+      { trusted: false, waiting: true },
     );
     const tid = issued.transaction_id;
     if (typeof tid !== 'string') return { success: false, detail: { ...detail, ...issued } };
-    const status = await this.waiter.wait(tid, this.config.push.wait * 1000);
+    const status = await this.waiter.wait(tid, this.config.push.wait * 1000, req.signal);
+    // The answer is decided by deleting its row: a phone answer that lands after the wait ended
+    // still counts, and one answer succeeds once.
+    const now = new Date();
     const rows = await this.challenges.forTransaction(tid);
-    await this.challenges.deleteTransaction(tid);
-    if (status === 'declined' || status === 'cancelled') {
-      return {
-        success: false,
-        detail: { ...detail, challenge_status: status, message: `Challenge ${status}` },
-      };
-    }
-    const answered = status === 'accept' ? rows.find((r) => r.otpValid) : undefined;
+    const answered = rows.find((r) => r.otpValid && ChallengeService.isValid(r, now));
     const winner = answered && tokens.find((c) => c.token.serial === answered.serial);
-    if (winner) {
+    const consumed = answered !== undefined && (await this.challenges.consume(answered.id, tid));
+    if (!consumed) await this.challenges.deleteTransaction(tid);
+    if (consumed && winner) {
       const ok = await this.store.commitSuccess(winner.token, null, {
         countAuth: this.countAuth,
         reserved: false,
@@ -317,6 +317,19 @@ export class TokenAuthenticator {
         };
       }
       return { success: false, detail: { ...detail, message: LOCKED } };
+    }
+    if (status === 'declined' || status === 'cancelled') {
+      return {
+        success: false,
+        detail: { ...detail, challenge_status: status, message: `Challenge ${status}` },
+      };
+    }
+    // The relying party left or the service is stopping: nobody saw an answer, nothing counts.
+    if (status === 'aborted') {
+      return {
+        success: false,
+        detail: { ...detail, message: 'The wait for the phone ended early' },
+      };
     }
     const messages: string[] = [];
     const counted = await this.countFailures(tokens, ledger, messages);

@@ -15,6 +15,7 @@ import { AUTH_EXAMPLES } from './validate.examples';
 import { ValidateService } from './validate.service';
 
 type OriginRequest = Parameters<typeof baseUrlOf>[0];
+type SocketRequest = OriginRequest & { raw?: { socket?: import('node:net').Socket } };
 
 @ApiTags('validate')
 @Controller('validate')
@@ -51,8 +52,22 @@ export class ValidateController {
   }
 
   private async check(dto: CheckDto, req: OriginRequest) {
-    const { value, detail } = await this.validate.check(dto, baseUrlOf(req, this.config));
-    return this.respond.auth(value, detail);
+    const baseUrl = baseUrlOf(req, this.config);
+    const socket = this.config.push.wait > 0 ? (req as SocketRequest).raw?.socket : undefined;
+    if (!socket) {
+      const { value, detail } = await this.validate.check(dto, baseUrl);
+      return this.respond.auth(value, detail);
+    }
+    // push_wait: a relying party that hangs up ends the wait (nothing is counted for it).
+    const hangUp = new AbortController();
+    const abort = () => hangUp.abort();
+    socket.once('close', abort);
+    try {
+      const { value, detail } = await this.validate.check(dto, baseUrl, hangUp.signal);
+      return this.respond.auth(value, detail);
+    } finally {
+      socket.off('close', abort);
+    }
   }
 
   @Get('triggerchallenge')

@@ -35,7 +35,7 @@ export class ValidateService {
     private readonly challenges: ChallengeService,
   ) {}
 
-  async check(dto: CheckDto, baseUrl: string): Promise<AuthAnswer> {
+  async check(dto: CheckDto, baseUrl: string, signal?: AbortSignal): Promise<AuthAnswer> {
     const transactionId = dto.transaction_id ?? dto.state;
     const pass = dto.pass ?? (transactionId !== undefined ? '' : undefined);
     if (pass === undefined) throw new MissingParameterError('pass');
@@ -51,6 +51,7 @@ export class ValidateService {
       otpOnly,
       options: dto.params,
       baseUrl,
+      signal,
     });
     if (!outcome.success && otpOnly && !outcome.detail.multi_challenge) {
       outcome.detail.message = 'OTP verification failed.';

@@ -77,6 +77,9 @@ describe.each([
       expect(res.status).toBe(200);
       expect(res.body.detail.message).toMatch(/Use the polling feature/);
       expect(await challengeRows(t, serial)).toBe(0);
+      // Not offered to the relying party either: there is nothing it could wait for.
+      expect(res.body.result.authentication).not.toBe('CHALLENGE');
+      expect(res.body.detail.multi_challenge).toEqual([]);
     });
   },
 );

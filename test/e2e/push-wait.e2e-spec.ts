@@ -1,9 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChallengeWaiter } from '../../src/challenge/challenge-waiter';
 import { cachedPhoneKey, PushApp } from '../clients/push-app';
 import { enrollHotp, otpAt, RFC_KEY, startTestApp, TestApp } from '../helpers/test-app';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * push_wait (push.md §7): a relying party that cannot poll sends the PIN and gets the phone's
@@ -103,6 +106,43 @@ describe('push_wait: the check waits for the phone', () => {
     expect(res.body.detail).toMatchObject({ message: 'wrong otp value', serial });
     const list = await a.http().get('/token/').query({ serial }).set('Authorization', a.admin);
     expect(list.body.result.value.tokens[0].failcount).toBe(1);
+  });
+
+  it('a relying party that hangs up ends the wait: nothing counted, the answer comes too late', async () => {
+    const { app, serial } = await enrolled('wait-hangup');
+    const waiter = a.app.get(ChallengeWaiter);
+    const before = waiter.size;
+    const req = request(`${a.url}/validate/check`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    req.on('error', () => undefined);
+    req.end('user=wait-hangup&pass=1234');
+    const pushReq = await nextRequest(app, serial);
+    req.destroy();
+    for (let i = 0; i < 100 && waiter.size > before; i++) await sleep(20);
+    expect(waiter.size).toBe(before);
+    // The transaction is gone: the phone's late answer changes nothing.
+    await sleep(100);
+    expect((await app.accept(pushReq)).value).toBe(false);
+    const list = await a.http().get('/token/').query({ serial }).set('Authorization', a.admin);
+    expect(list.body.result.value.tokens[0].failcount).toBe(0);
+  });
+
+  it('a shutting-down replica ends its waits at once instead of holding the shutdown', async () => {
+    await enrolled('wait-shutdown');
+    const env: Record<string, string> = { PUSH_WAIT: '60', PUSH_SERVER_KEY_BITS: '2048' };
+    if (dir) env.DB_PATH = join(dir, 'shared.sqlite');
+    const c = await startTestApp(env, [], { freshDatabase: false });
+    const waiter = c.app.get(ChallengeWaiter);
+    const pending = check(c, { user: 'wait-shutdown', pass: '1234' });
+    for (let i = 0; i < 100 && waiter.size === 0; i++) await sleep(20);
+    expect(waiter.size).toBe(1);
+    const closed = c.close();
+    const res = await pending;
+    await closed;
+    expect(res.body.result).toMatchObject({ value: false, authentication: 'REJECT' });
+    expect(res.body.detail.message).toBe('The wait for the phone ended early');
   });
 
   it('200 waiting checks hold nothing: other users authenticate while they wait', async () => {

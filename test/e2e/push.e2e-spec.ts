@@ -3,6 +3,7 @@ import { deleteApp, getApps } from 'firebase-admin/app';
 import type { Message } from 'firebase-admin/messaging';
 import type { Response } from 'supertest';
 import { PushDelivery } from '../../src/token-types/push/push-delivery';
+import { PushEnrollment } from '../../src/token-types/push/push-enrollment';
 import {
   cachedPhoneKey,
   declineMessage,
@@ -865,7 +866,15 @@ describe('Push (poll only, default settings)', () => {
       );
       const apps = keys.map((k) => newApp({ newKey: () => k }));
       for (const a of apps) a.scan(uri);
+      // One credential buys one server key pair, however many requests carry it.
+      const enrollment = h.t.app.get(PushEnrollment);
+      const generated = jest.spyOn(
+        enrollment as unknown as { generate: () => unknown },
+        'generate',
+      );
       const results = await Promise.all(apps.map((a) => a.rollout(serial)));
+      expect(generated).toHaveBeenCalledTimes(1);
+      generated.mockRestore();
       for (const r of results) expectClean(asResponse(r));
       const winners = results.filter((r) => r.ok);
       expect(winners).toHaveLength(1);

@@ -351,7 +351,12 @@ describe('parsePhoneKey (§3)', () => {
 
   it('refuses a 1024-bit RSA key', () => {
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
-    expect(refusal(spkiBase64(publicKey))).toMatch(/2048\.\.8192 bits, not 1024/);
+    expect(refusal(spkiBase64(publicKey))).toMatch(/2048\.\.4096 bits, not 1024/);
+  });
+
+  it('refuses exponents other than 65537 (a huge one makes every check expensive)', () => {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 });
+    expect(refusal(spkiBase64(publicKey))).toMatch(/exponent 65537/);
   });
 
   it('refuses an EC P-256 key, an Ed25519 key and an RSA-PSS key', () => {

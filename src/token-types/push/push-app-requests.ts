@@ -4,7 +4,8 @@ import { ErrorCode, PiError, PolicyError, ResourceNotFoundError } from '../../co
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import { PushMessage } from '../../crypto/push/push-messages';
-import { verifyPush } from '../../crypto/push/push-signature';
+import { signPush, verifyPush } from '../../crypto/push/push-signature';
+import { LruCache } from '../../crypto/lru-cache';
 import { parsePushTimestamp, withinSkew } from '../../crypto/push/push-timestamp';
 import type { TokenRecord } from '../../token-data/token-record';
 import { TokenStore } from '../../token-data/token.store';
@@ -15,6 +16,7 @@ import { PushKeys } from './push-keys';
 import { pollingAllowed, PushInfo, registrationUrl } from './push-settings';
 
 const MAX_SIGNATURE = 2048;
+const SIGNATURE_CACHE_SIZE = 10_000;
 const POLL_SKEW_SECONDS = 60;
 const UPDATE_SKEW_SECONDS = 300;
 const DECLINE_REASONS = { cancelled: 'challenge_cancelled' } as Record<string, string>;
@@ -33,6 +35,8 @@ const stampOf = (d: Date) => String(d.getTime()).padStart(15, '0');
  */
 @Injectable()
 export class PushAppRequests {
+  private readonly signatures = new LruCache<string, string>(SIGNATURE_CACHE_SIZE);
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: TokenStore,
@@ -94,6 +98,16 @@ export class PushAppRequests {
       throw unverified();
     }
     const key = this.serverKeyOf(token);
+    // PKCS#1 v1.5 signatures are deterministic: a challenge is signed once, not on every poll.
+    const sign = (message: string) => {
+      const cacheKey = `${serial}\n${message}`;
+      let signature = this.signatures.get(cacheKey);
+      if (signature === undefined) {
+        signature = signPush(key, message);
+        this.signatures.set(cacheKey, signature);
+      }
+      return signature;
+    };
     const url = registrationUrl(push, req.baseUrl);
     const question = renderQuestion(push.textOnMobile, {
       serial,
@@ -101,7 +115,7 @@ export class PushAppRequests {
       realm: token.row.userRealm ?? undefined,
     });
     const value = (await this.challenges.openForToken(serial)).map((row) =>
-      smartphoneData(key, {
+      smartphoneData(sign, {
         nonce: row.challenge,
         url,
         serial,

@@ -60,7 +60,7 @@ export function renderQuestion(
  * server key over exactly the string the app rebuilds (push.md §4). All values are strings.
  */
 export function smartphoneData(
-  key: KeyObject,
+  key: KeyObject | ((message: string) => string),
   c: {
     nonce: string;
     url: string;
@@ -72,18 +72,16 @@ export function smartphoneData(
   },
 ): Record<string, string> {
   const requirePresence = c.options?.join(',');
-  const signature = signPush(
-    key,
-    PushMessage.challenge({
-      nonce: c.nonce,
-      url: c.url,
-      serial: c.serial,
-      question: c.question,
-      title: c.title,
-      sslverify: c.sslverify,
-      requirePresence,
-    }),
-  );
+  const message = PushMessage.challenge({
+    nonce: c.nonce,
+    url: c.url,
+    serial: c.serial,
+    question: c.question,
+    title: c.title,
+    sslverify: c.sslverify,
+    requirePresence,
+  });
+  const signature = typeof key === 'function' ? key(message) : signPush(key, message);
   const out: Record<string, string> = {
     nonce: c.nonce,
     question: c.question,

@@ -1,7 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { parsePiDate } from '../../common/dates';
-import { MissingParameterError, ParameterError, ResourceNotFoundError } from '../../common/errors';
+import {
+  MissingParameterError,
+  ParameterError,
+  ResourceNotFoundError,
+  ServiceBusyError,
+} from '../../common/errors';
+import { BoundedSlots, SlotsExhaustedError } from '../../security/bounded-slots';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import {
@@ -20,6 +26,8 @@ const INVALID_CREDENTIAL =
   'Invalid enrollment credential. You are not authorized to finalize this token.';
 const NOT_WAITING = "No token with this serial number in the rollout state 'clientwait'.";
 const MAX_FBTOKEN = 1024;
+const KEYGEN_CONCURRENCY = 1;
+const KEYGEN_QUEUE = 16;
 const MAX_PUBKEY = 4096;
 
 function sameCredential(stored: string | undefined, given: string): boolean {
@@ -35,11 +43,18 @@ function sameCredential(stored: string | undefined, given: string): boolean {
  */
 @Injectable()
 export class PushEnrollment {
+  /** Server key generation is seconds of CPU: a few at a time, a short line, then 503. */
+  private readonly keygen = new BoundedSlots(KEYGEN_CONCURRENCY, KEYGEN_QUEUE);
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly store: TokenStore,
     private readonly secrets: TokenSecrets,
   ) {}
+
+  private generate() {
+    return this.keygen.run(() => generateServerKeyPair(this.config.push.serverKeyBits));
+  }
 
   async register(req: TtypeRequest): Promise<TtypeReply> {
     const { params } = req;
@@ -47,7 +62,13 @@ export class PushEnrollment {
     const fbtoken = params.required('fbtoken', { maxLength: MAX_FBTOKEN, identifier: true });
     const pubkey = params.required('pubkey', { maxLength: MAX_PUBKEY });
     const token = await this.store.findBySerial(serial);
-    if (!token || token.type !== PUSH_TYPE || token.row.rolloutState !== 'clientwait') {
+    if (
+      !token ||
+      token.type !== PUSH_TYPE ||
+      token.row.rolloutState !== 'clientwait' ||
+      token.row.revoked ||
+      token.row.locked
+    ) {
       throw new ResourceNotFoundError(NOT_WAITING);
     }
     const credential = params.optional('enrollment_credential', { maxLength: 64 });
@@ -67,10 +88,23 @@ export class PushEnrollment {
       if (e instanceof PushKeyError) throw new ParameterError(`Invalid pubkey: ${e.message}`);
       throw e;
     }
-    const pair = await generateServerKeyPair(this.config.push.serverKeyBits);
+    // Claimed before the costly key generation: one credential buys one key pair, however many
+    // requests carry it.
+    if (!(await this.store.consumeInfo(token.id, PushInfo.CREDENTIAL, credential))) {
+      throw new ParameterError(INVALID_CREDENTIAL);
+    }
+    let pair: { publicPem: string; privatePem: string };
+    try {
+      pair = await this.generate();
+    } catch (e) {
+      // Nothing was enrolled: the phone may try again with the same credential.
+      await this.store.setInfo(token.id, { [PushInfo.CREDENTIAL]: credential });
+      if (e instanceof SlotsExhaustedError) throw new ServiceBusyError();
+      throw e;
+    }
     const done = await this.store.completeDeviceEnrollment(
       token.id,
-      { key: PushInfo.CREDENTIAL, value: credential },
+      undefined,
       { activate: true },
       {
         [PushInfo.PHONE_KEY]: pubkey,
@@ -81,9 +115,10 @@ export class PushEnrollment {
           pair.privatePem,
           SERVER_KEY_PURPOSE,
         ),
+        [PushInfo.CREDENTIAL_EXPIRES]: '',
       },
     );
-    // Another request with the same credential won the race; this one changed nothing.
+    // Re-initialised meanwhile (no longer clientwait): this enrollment is void.
     if (!done) throw new ParameterError(INVALID_CREDENTIAL);
     return {
       kind: 'envelope',

@@ -125,7 +125,7 @@ export class PushTokenType extends BaseTokenType {
     const data: PushChallengeData = { type: 'push', mode: 'standard' };
     let message = push.challengeText;
     let extra: Record<string, unknown> | undefined;
-    if (push.requirePresence && push.wait === 0) {
+    if (push.requirePresence && !ctx.waiting) {
       // One set of options for all push tokens of this request (push.md §8).
       let presence = ctx.shared.get(PRESENCE_KEY) as ReturnType<typeof drawPresence> | undefined;
       if (!presence) {
@@ -154,7 +154,7 @@ export class PushTokenType extends BaseTokenType {
     ctx: ChallengeContext,
     spec: ChallengeSpec,
     row: Challenge,
-  ): Promise<ChallengeSpec> {
+  ): Promise<ChallengeSpec | string> {
     const { token } = ctx;
     const fbConfig = token.infoValue(PushInfo.FIREBASE_CONFIG) ?? POLL_ONLY;
     if (fbConfig === POLL_ONLY) return spec;
@@ -182,6 +182,7 @@ export class PushTokenType extends BaseTokenType {
     // Neither delivered nor pollable: a row nobody can answer is not kept (push.md §5.1).
     if (!pollingAllowed(this.config.push, token)) {
       await this.challenges.deleteTransaction(row.transactionId, [token.serial]);
+      return spec.message + POLLING_HINT;
     }
     return { ...spec, message: spec.message + POLLING_HINT };
   }
