@@ -46,6 +46,8 @@ export interface AppConfig {
   };
   tiqr: TiqrConfig;
   push: PushConfig;
+  /** DEMO_PAGE: serve the demo relying-party page at /demo (default on with the embedded SQLite). */
+  demoPage: boolean;
 }
 
 export type PushPresenceOptions = 'ALPHABETIC' | 'NUMERIC' | 'CUSTOM';
@@ -477,5 +479,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     tiqr: loadTiqrConfig(env),
     push: loadPushConfig(env),
+    demoPage: bool(env, 'DEMO_PAGE', dbType === 'sqlite'),
   };
 }
