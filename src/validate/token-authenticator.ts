@@ -71,7 +71,8 @@ export class TokenAuthenticator {
   async check(tokens: TokenRecord[], req: CheckRequest): Promise<CheckOutcome> {
     if (tokens.length > 0 && tokens.every((t) => t.row.revoked)) throw new TokenLockedError();
     const candidates = tokens
-      .filter((t) => !t.row.revoked)
+      // An inactive push token (disabled, or waiting for its phone) is not used at all (push.md §10).
+      .filter((t) => !t.row.revoked && (t.row.active || t.type !== PUSH))
       .sort((a, b) => weight(a.type) - weight(b.type))
       .slice(0, this.config.limits.maxTokensPerUser)
       .map((token) => ({ token, handler: this.registry.handlerOf(token.type) }));

@@ -342,6 +342,8 @@ describe('Push (poll only, default settings)', () => {
       expect(early.body.result.authentication).not.toBe('CHALLENGE');
       expect(early.body.detail?.transaction_id).toBeUndefined();
       expect(early.body.detail?.multi_challenge ?? []).toHaveLength(0);
+      // An inactive push token is not used at all (push.md §10): not reported as disabled.
+      expect(early.body.detail.message).toBe('No suitable token found for authentication.');
       const tok = await h.token(serial);
       expect({ state: tok.rollout_state, active: tok.active }).toEqual({
         state: 'clientwait',
