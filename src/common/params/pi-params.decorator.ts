@@ -25,10 +25,47 @@ export function requestParams(req: RequestLike & { [CACHE]?: Record<string, unkn
  * booleans turned into strings; objects and arrays are left for IsString to refuse. Values that
  * surely pass skip class-validator (hot path); the result is the same either way.
  */
-export function buildDto<T extends PiDto>(cls: DtoClass<T>, raw: Record<string, unknown>): T {
+export function buildDto<T extends PiDto>(cls: DtoClass<T>, given: Record<string, unknown>): T {
+  const raw = withoutEmptyOptionals(cls, given);
   const dto = surelyValidDto(cls, raw) ?? validatedDto(cls, raw);
   Object.defineProperty(dto, 'params', { value: new ParamReader(raw), enumerable: false });
   return dto;
+}
+
+/** Per DTO class: its optional fields for which '' means "not given" (lists, no allowEmpty). */
+const EMPTY_MEANS_ABSENT = new WeakMap<DtoClass<PiDto>, Set<string>>();
+
+function emptyMeansAbsent(cls: DtoClass<PiDto>): Set<string> {
+  let names = EMPTY_MEANS_ABSENT.get(cls);
+  if (!names) {
+    names = new Set<string>();
+    for (const [key, rule] of fieldRulesOf(cls)) {
+      if (!rule.required && (rule.list || !rule.allowEmpty)) names.add(key);
+    }
+    EMPTY_MEANS_ABSENT.set(cls, names);
+  }
+  return names;
+}
+
+/**
+ * An empty value of an optional field is treated as absent (README "Parameter parsing"), for the
+ * DTO and for its ParamReader alike: a form or explorer that sends every field, cleared ones as
+ * `prefix=&realm=`, means "not given". Fields where '' is meaningful (`pass`, `pin`,
+ * `description`, validity periods: allowEmpty) keep it. The request's map is never modified; a
+ * copy is made only when something is dropped.
+ */
+function withoutEmptyOptionals(
+  cls: DtoClass<PiDto>,
+  raw: Record<string, unknown>,
+): Record<string, unknown> {
+  const names = emptyMeansAbsent(cls);
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(raw)) {
+    if (raw[key] !== '' || !names.has(key)) continue;
+    copy ??= Object.assign(Object.create(null) as Record<string, unknown>, raw);
+    delete copy[key];
+  }
+  return copy ?? raw;
 }
 
 function storedValue(value: unknown): unknown {

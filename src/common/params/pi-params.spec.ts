@@ -3,7 +3,13 @@ import { CheckDto } from '../../validate/dto/check.dto';
 import { PollTransactionDto } from '../../validate/dto/poll.dto';
 import { TriggerChallengeDto } from '../../validate/dto/trigger.dto';
 import { InitTokenDto, SerialDto, TokenSelectorDto } from '../../token/dto/token-params.dto';
-import { OptionalField, OptionalListField, RequiredField, RequiredListField } from './param-fields';
+import {
+  fieldRulesOf,
+  OptionalField,
+  OptionalListField,
+  RequiredField,
+  RequiredListField,
+} from './param-fields';
 import { buildDto, hasCompleteFieldRules, PiDto } from './pi-params.decorator';
 import { isSafeKey } from './url-decoding';
 
@@ -32,11 +38,17 @@ class ForeignCheckDto extends PiDto {
 
 type Ctor = new () => PiDto;
 
-/** buildDto as it was before the fast path: copy, class-validator, first error. */
+/**
+ * buildDto as it was before the fast path: copy (an empty optional field counts as absent unless
+ * '' is allowed), class-validator, first error.
+ */
 function reference(cls: Ctor, raw: Record<string, unknown>): { dto?: object; error?: string } {
   const dto = new cls() as unknown as Record<string, unknown>;
+  const rules = fieldRulesOf(cls);
   for (const [key, value] of Object.entries(raw)) {
     if (value === null || value === undefined || !isSafeKey(key)) continue;
+    const rule = rules.get(key);
+    if (value === '' && rule && !rule.required && (rule.list || !rule.allowEmpty)) continue;
     dto[key] = typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
   }
   const errors = validateSync(dto, {
@@ -96,6 +108,8 @@ const INPUTS: Record<string, unknown>[] = [
   { mode: 'c' },
   { mode: 5 },
   { serial: '', type: 'hotp', description: '' },
+  { prefix: '', realm: '', user: '', pin: '', validity_period_start: '', otpkey: '' },
+  { tokenrealm: '', realms: '', pass: '' },
   { serial: 'S'.repeat(41) },
 ];
 
@@ -131,4 +145,36 @@ describe('buildDto: skipping class-validator changes nothing', () => {
       }
     },
   );
+});
+
+describe('buildDto: empty optional fields', () => {
+  it("counts '' as absent, for the DTO and its parameter reader, unless '' is allowed", () => {
+    const raw = Object.assign(Object.create(null) as Record<string, unknown>, {
+      type: 'hotp',
+      prefix: '',
+      realm: '',
+      count_window: '',
+      tokenrealm: '',
+      pin: '',
+      description: '',
+      validity_period_start: '',
+    });
+    const dto = buildDto(InitTokenDto, raw);
+    expect(dto.prefix).toBeUndefined();
+    expect(dto.realm).toBeUndefined();
+    expect(dto.tokenrealm).toBeUndefined();
+    expect(dto.params.has('count_window')).toBe(false);
+    expect(dto.params.has('prefix')).toBe(false);
+    expect([dto.pin, dto.description, dto.validity_period_start]).toEqual(['', '', '']);
+    expect(dto.params.has('pin')).toBe(true);
+    // The request's own map is left alone (other DTOs of the same request read it too).
+    expect(raw.prefix).toBe('');
+  });
+
+  it('keeps an empty pass (out-of-band finalize) and refuses an empty required field', () => {
+    const check = buildDto(CheckDto, { serial: '', user: 'alice', pass: '' });
+    expect(check.pass).toBe('');
+    expect(check.serial).toBeUndefined();
+    expect(() => buildDto(SerialDto, { serial: '' })).toThrow('Missing parameter: serial');
+  });
 });
