@@ -6,6 +6,7 @@ import { CommonModule } from './common/common.module';
 import { PiExceptionFilter } from './common/pi-exception.filter';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { LoggingModule } from './logging/logging.module';
 import { SecurityModule } from './security/security.module';
@@ -30,6 +31,7 @@ import { ValidateModule } from './validate/validate.module';
     TtypeModule,
     HealthModule,
     StaticModule,
+    DemoModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: PiExceptionFilter }],
 })
