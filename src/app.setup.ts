@@ -3,11 +3,11 @@ import { Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import multipart from '@fastify/multipart';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadConfig } from './config/app-config';
 import { checkJwksAudience } from './config/key-material';
+import { setupExplorer } from './docs/explorer';
 import { FormBody } from './common/params/request-params';
 import { parseUrlEncoded } from './common/params/url-decoding';
 import { errorEnvelope } from './common/envelope';
@@ -95,7 +95,7 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<NestFastif
   limitUnauthenticatedBodies(app, validateBodyLimit);
   registerRouteTable(app);
   app.enableShutdownHooks();
-  setupSwagger(app);
+  setupExplorer(app);
   await app.init();
   return app;
 }
@@ -129,21 +129,6 @@ function registerRouteTable(app: NestFastifyApplication): void {
   const table = new RouteTable();
   ROUTE_TABLES.set(fastify, table);
   fastify.addHook('onRoute', (route) => table.add(route.method, route.url));
-}
-
-export function setupSwagger(app: NestFastifyApplication): void {
-  const doc = new DocumentBuilder()
-    .setTitle('MFA token engine')
-    .setDescription(
-      'privacyIDEA-compatible token engine. /validate/* and /ttype/* need no credential; ' +
-        '/token/* and /validate/triggerchallenge need a JWT (Authorization: Bearer <jwt>, ' +
-        'a bare JWT, or PI-Authorization). Parameters may be sent as query string, form or JSON.',
-    )
-    .setVersion('1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-    .build();
-  const document = SwaggerModule.createDocument(app, doc);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
 function loggerLevels(level: string) {

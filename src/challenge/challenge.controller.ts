@@ -43,7 +43,7 @@ export function serializeChallenge(c: Challenge) {
 }
 
 /** /token/challenges/...: listing, cancelling and cleaning up challenges. */
-@ApiTags('token')
+@ApiTags('challenges')
 @ApiBearerAuth()
 @UseGuards(ManagementAuthGuard)
 @Controller('token/challenges')

@@ -57,7 +57,7 @@ function fileContent(params: Record<string, unknown>): string {
 }
 
 /** POST /token/load/<filename>: import CSV or PSKC token files (admin). */
-@ApiTags('token')
+@ApiTags('import')
 @ApiBearerAuth()
 @UseGuards(ManagementAuthGuard)
 @Controller('token/load')

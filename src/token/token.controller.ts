@@ -47,7 +47,11 @@ export class TokenController {
   @ApiOperation({ summary: 'Enroll a token (or re-initialise one of the same type)' })
   @ApiParams(InitTokenDto, 'body')
   @ApiOkResponse({
-    description: 'Init details: serial, otpkey, otpauth URL and QR codes',
+    description:
+      'Init details: serial, otpkey, otpauth URL and QR codes. The `img` fields are PNG ' +
+      '`data:` URIs; in this explorer they are drawn as pictures under the response (scan ' +
+      '`googleurl.img` with an authenticator app). They come only in this answer: the key ' +
+      'cannot be fetched again later, so scan or store it now.',
     content: TOKEN_EXAMPLES.init,
   })
   async init(

@@ -60,7 +60,7 @@ const ApiTtypeCommon = () =>
   );
 
 /** /ttype/<type>: endpoints the smartphone apps call, dispatched through the type registry. */
-@ApiTags('ttype')
+@ApiTags('apps')
 @Controller('ttype')
 export class TtypeController {
   constructor(
