@@ -245,6 +245,38 @@ describe('demo page (/demo)', () => {
     },
     SLOW,
   );
+
+  describe('with number matching (PUSH_REQUIRE_PRESENCE=true)', () => {
+    beforeAll(async () => {
+      await t.close();
+      t = await startTestApp({
+        PUSH_SERVER_KEY_BITS: '2048',
+        PUSH_REQUIRE_PRESENCE: 'true',
+        ...(isMysql() ? { DEMO_PAGE: 'true' } : {}),
+      });
+    }, SLOW);
+
+    it(
+      'Push: the page shows the option to tap; the app taps it and the login is accepted',
+      async () => {
+        await open();
+        const { uri, serial } = await enroll('erin', 'push', 'presence-1');
+        const app = new PushApp({ newKey: () => cachedPhoneKey() });
+        expect((await app.enroll(uri)).ok).toBe(true);
+
+        await loginWithPin('erin');
+        const shown = await textOf('#challenge-presence');
+        expect(shown).toMatch(/^In the app, tap: [A-Z]$/);
+        const answer = shown.slice(-1);
+        await shot('presence-2-waiting');
+        const { requests } = await app.poll(serial);
+        expect(requests[0].possibleAnswers).toContain(answer);
+        expect((await app.answer(requests[0], answer)).value).toBe(true);
+        await expectAccepted('presence-3-accepted');
+      },
+      SLOW,
+    );
+  });
 });
 
 describe('demo page switched off', () => {
