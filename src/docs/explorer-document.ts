@@ -148,12 +148,11 @@ export function finishDocument(doc: OpenAPIObject): OpenAPIObject {
   for (const [path, item] of Object.entries(paths)) {
     for (const [method, op] of Object.entries(item)) {
       if (!op || typeof op !== 'object' || !('responses' in op)) continue;
-      const refBody = Object.values(op.requestBody?.content ?? {}).some((m) => m.schema?.$ref);
       const fields = fieldNames(op, schemas);
       for (const name of placeholders(path)) fields.add(name);
       declarePathParams(path, op, schemas);
-      // Only DTO bodies; hand-written ones (/ttype) come with their own examples.
-      if (refBody) finishBody(`${method} ${path}`, op, schemas);
+      // /ttype's hand-written bodies come with their own examples, per app request.
+      if (!path.startsWith('/ttype')) finishBody(`${method} ${path}`, op, schemas);
       documentErrors(`${method} ${path}`, op, fields);
       uniqueOperationId(path, op);
     }
@@ -242,12 +241,13 @@ function finishBody(key: string, op: Operation, schemas: Record<string, Schema>)
     const media = { ...content[type] };
     const schema = resolve(media.schema, schemas);
     if (schema?.properties) media.schema = withoutFields(schema, names, example);
-    if (example && (type === JSON_TYPE || type === FORM_TYPE) && !media.examples) {
-      media.example = example;
-    }
+    // Without an example Swagger UI would show every field, empty or "string", as JSON.
+    if ((type === JSON_TYPE || type === FORM_TYPE) && !media.examples)
+      media.example = example ?? {};
     ordered[type] = media;
   }
-  op.requestBody = { ...op.requestBody, content: ordered };
+  const required = Object.values(ordered).some((m) => m.schema?.required?.length);
+  op.requestBody = { ...op.requestBody, content: ordered, required };
 }
 
 function withoutFields(schema: Schema, drop: string[], example: Json | undefined): Schema {

@@ -1,11 +1,20 @@
 import { parsePhoneKey, PushMessage, serverPublicKey, verifyPush } from '../../src/crypto/push';
-import { startTestApp, TestApp } from '../helpers/test-app';
+import { RFC_KEY, startTestApp, TestApp } from '../helpers/test-app';
 
 type Example = { summary: string; value: unknown };
+type Schema = { type?: string; example?: unknown; properties?: Record<string, Schema> };
+type Operation = {
+  operationId: string;
+  tags?: string[];
+  parameters?: { name: string; in: string; required?: boolean }[];
+  requestBody?: { content: Record<string, { schema?: Schema; example?: unknown }> };
+  responses: Record<string, { content: Record<string, any>; description: string }>;
+  security?: unknown[];
+};
 type Envelope = {
   jsonrpc: string;
   id: number;
-  result: { status: boolean; value?: unknown; error?: { code: number; message: string } };
+  result: { status: boolean; value?: unknown; error: { code: number; message: string } };
   detail?: Record<string, unknown> | null;
 };
 
@@ -66,6 +75,150 @@ describe('OpenAPI explorer', () => {
     );
     expect(doc.paths['/static/logo.png'].get.security).toBeUndefined();
     expect(doc.paths['/static/logo.png'].get.responses['200'].content).toHaveProperty('image/png');
+  });
+
+  it('declares every path placeholder as a path parameter, and nothing else in the path', async () => {
+    const doc = (await t.http().get('/docs-json')).body;
+    const declared: string[] = [];
+    for (const [path, item] of Object.entries<Record<string, Operation>>(doc.paths)) {
+      const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+      for (const [method, op] of Object.entries(item)) {
+        const inPath = (op.parameters ?? []).filter((p) => p.in === 'path');
+        expect([method, path, inPath.map((p) => p.name).sort()]).toEqual([
+          method,
+          path,
+          [...names].sort(),
+        ]);
+        for (const p of inPath) expect(p.required).toBe(true);
+        // The path gives it: no query parameter or body field of the same name.
+        const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name);
+        for (const n of names)
+          expect([path, query]).not.toEqual([path, expect.arrayContaining([n])]);
+        for (const media of Object.values(op.requestBody?.content ?? {})) {
+          for (const n of names) expect(media.schema?.properties ?? {}).not.toHaveProperty(n);
+        }
+        if (names.length) declared.push(`${method} ${path}`);
+      }
+      expect(new Set(Object.values(item).map((op) => op.operationId)).size).toBe(
+        Object.keys(item).length,
+      );
+    }
+    expect(declared).toEqual(
+      expect.arrayContaining([
+        'delete /token/{serial}',
+        'post /token/disable/{serial}',
+        'post /token/enable/{serial}',
+        'post /token/revoke/{serial}',
+        'post /token/reset/{serial}',
+        'post /token/resync/{serial}',
+        'post /token/setpin/{serial}',
+        'post /token/set/{serial}',
+        'post /token/description/{serial}',
+        'post /token/unassign/{serial}',
+        'post /token/realm/{serial}',
+        'post /token/info/{serial}/{key}',
+        'get /token/challenges/{serial}',
+        'delete /token/challenges/transaction/{transaction_id}',
+        'get /validate/polltransaction/{transaction_id}',
+      ]),
+    );
+    const ids = Object.values<Record<string, Operation>>(doc.paths).flatMap((item) =>
+      Object.values(item).map((op) => op.operationId),
+    );
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_]+$/);
+  });
+
+  it('pre-fills no made-up values: JSON first with a valid example, empty form fields', async () => {
+    const doc = (await t.http().get('/docs-json')).body;
+    const init = doc.paths['/token/init'].post.requestBody.content;
+    expect(Object.keys(init)).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+    expect(init['application/json'].example).toEqual({
+      type: 'hotp',
+      otpkey: RFC_KEY,
+      user: 'alice',
+      realm: 'default',
+    });
+    const props = init['application/x-www-form-urlencoded'].schema.properties;
+    expect(props.otpkey).toMatchObject({ type: 'string', example: RFC_KEY });
+    for (const name of ['serial', 'prefix', 'keysize', 'validity_period_start']) {
+      expect([name, props[name].example]).toEqual([name, '']);
+    }
+    for (const [path, item] of Object.entries<Record<string, Operation>>(doc.paths)) {
+      if (path.startsWith('/ttype')) continue;
+      for (const op of Object.values(item)) {
+        const content = op.requestBody?.content ?? {};
+        if ('application/json' in content && !('multipart/form-data' in content)) {
+          expect([path, Object.keys(content)[0]]).toEqual([path, 'application/json']);
+          expect(content['application/json'].example).toBeDefined();
+        }
+        for (const media of Object.values(content)) {
+          for (const [name, prop] of Object.entries(media.schema?.properties ?? {})) {
+            expect([path, name, prop.example]).not.toEqual([path, name, 'string']);
+            // Every field has an example (the real one, or empty): Swagger UI writes "string" otherwise.
+            expect([path, name, prop.example === undefined]).toEqual([path, name, false]);
+          }
+        }
+      }
+    }
+    // Keys, OTPs and PINs are strings.
+    const check = doc.paths['/validate/check'].post.requestBody.content['application/json'];
+    expect(check.example).toEqual({ user: 'alice', pass: '755224' });
+    expect(check.schema.properties.pass.type).toBe('string');
+  });
+
+  it('orders tags as an administrator works and documents errors with the envelope', async () => {
+    const doc = (await t.http().get('/docs-json')).body;
+    expect(doc.tags.map((tag: { name: string }) => tag.name).slice(0, 6)).toEqual([
+      'auth',
+      'token',
+      'validate',
+      'challenges',
+      'import',
+      'apps',
+    ]);
+    expect(doc.tags[0].description).toContain('npm run --silent admin-token');
+    expect(doc.info.description).toContain('`Authorization: Bearer <jwt>`');
+    expect(doc.info.description).toMatch(/SSO gateway/);
+    const firstTag = Object.values<Record<string, Operation>>(doc.paths).map(
+      (item) => Object.values(item)[0].tags?.[0],
+    );
+    expect(firstTag.indexOf('token')).toBeLessThan(firstTag.indexOf('challenges'));
+    expect(Object.keys(doc.paths)[0]).toBe('/token/init');
+    expect(Object.keys(doc.paths).indexOf('/token')).toBe(1);
+
+    for (const [path, item] of Object.entries<Record<string, Operation>>(doc.paths)) {
+      if (!/^\/(token|validate)/.test(path)) continue;
+      for (const op of Object.values(item)) {
+        expect([path, Object.keys(op.responses)]).toEqual([path, expect.arrayContaining(['400'])]);
+        if (op.security) expect(op.responses).toHaveProperty('401');
+      }
+    }
+    const del = doc.paths['/token/{serial}'].delete.responses;
+    const env = (r: Operation['responses'][string], name: string) =>
+      r.content['application/json'].examples[name].value as Envelope;
+    expect(env(del['404'], 'unknownToken').result.error).toEqual({
+      code: 601,
+      message: 'The requested token could not be found.',
+    });
+    expect(env(del['401'], 'missingCredential').result.error.code).toBe(4033);
+    expect(env(del['400'], 'missingParameter').result.error.code).toBe(905);
+    expect(del['400'].content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/ErrorEnvelope',
+    );
+    expect(doc.paths['/token/init'].post.responses['200'].description).toMatch(/picture/);
+  });
+
+  it('treats empty optional form fields as absent, as Swagger UI may send them', async () => {
+    const res = await t
+      .http()
+      .post('/token/init')
+      .set('Authorization', `Bearer ${t.admin}`)
+      .type('form')
+      .send({ type: 'hotp', otpkey: RFC_KEY, serial: '', prefix: '', realm: '', user: '' })
+      .send('keysize=&otplen=&validity_period_start=&tokenrealm=');
+    expect(res.status).toBe(200);
+    expect(res.body.detail.serial).toMatch(/^OATH/);
   });
 
   it('documents the TiQR actions of /ttype/{type}: parameters, form fields and replies', async () => {
