@@ -86,7 +86,7 @@ describe('API explorer in a browser', () => {
       .selectOption('application/x-www-form-urlencoded');
     const values = await init
       .locator('.opblock-section-request-body input[type=text]')
-      .evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+      .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
     expect(values).not.toContain('string');
     expect(values.filter((v) => /^(stri?|st)$/.test(v))).toEqual([]);
     await formField(init, 'otpkey').fill(RFC_KEY);
@@ -105,7 +105,10 @@ describe('API explorer in a browser', () => {
     expect(qrPaths).toEqual(expect.arrayContaining(['detail.googleurl.img', 'detail.otpkey.img']));
     const size = await qr
       .first()
-      .evaluate((img) => [(img as HTMLImageElement).naturalWidth, img.clientWidth]);
+      .evaluate((img) => [
+        (img as unknown as { naturalWidth: number }).naturalWidth,
+        img.clientWidth,
+      ]);
     expect(size[0]).toBeGreaterThan(50);
     await init.locator('.explorer-qr-codes').scrollIntoViewIfNeeded();
     await b.shot('explorer-1-enrolled');
