@@ -20,10 +20,15 @@ export const WINDOW_CAPS = {
 export const TOTP_TIME_STEPS: readonly number[] = [30, 60];
 /** |timeShift| in seconds, as at init. */
 export const MAX_TIME_SHIFT = 86_400;
-/** max_failcount; far below 2^31 so the INT column never overflows. */
-export const MAX_FAILCOUNT = 1_000_000;
-/** count_auth_max / count_auth_success_max (compared with INT columns). */
-export const MAX_AUTH_COUNT = 2_000_000_000;
+/** The largest value of a signed 32-bit INT column (MySQL/MariaDB `INT`, privacyIDEA's too). */
+export const INT32_MAX = 2_147_483_647;
+/**
+ * max_failcount: any INT, as privacyIDEA allows (scripts set values like 1000000). The fail
+ * counter only goes up while below it (token-sql.ts), so it never passes the column's range.
+ */
+export const MAX_FAILCOUNT = INT32_MAX;
+/** count_auth_max / count_auth_success_max: the counters they limit stop at them likewise. */
+export const MAX_AUTH_COUNT = INT32_MAX;
 /** A TEXT column holds 65,535 bytes on MySQL/MariaDB: the hard ceiling of a tokeninfo value. */
 const TEXT_COLUMN_BYTES = 65_535;
 

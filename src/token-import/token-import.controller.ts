@@ -11,6 +11,7 @@ import {
 import { ManagementAuthGuard, Roles } from '../auth/auth.guard';
 import { ParameterError } from '../common/errors';
 import { OptionalField, RequiredField } from '../common/params/param-fields';
+import { ParamReader } from '../common/params/param-reader';
 import { PiDto, PiUploadParams } from '../common/params/pi-params.decorator';
 import { Responder } from '../common/responder';
 import { ImportFileType, TokenImportService } from './token-import.service';
@@ -46,6 +47,25 @@ export class LoadTokensDto extends PiDto {
 
   @OptionalField({ description: '1: import the valid records even if others fail', maxLength: 8 })
   partial?: string;
+}
+
+/** partial: 1/0 or true/false (any case); anything else is refused, not read as "no". */
+function flag(params: ParamReader, key: string): boolean {
+  const value = params.optional(key)?.trim();
+  if (value === undefined || /^(0|false)$/i.test(value)) return false;
+  if (/^(1|true)$/i.test(value)) return true;
+  throw new ParameterError(`Invalid parameter ${key}: 1 or 0 (true or false) is expected`);
+}
+
+/** psk: an AES key as hex (16, 24 or 32 bytes), checked before the file is read. */
+function presharedKey(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{48}|[0-9a-fA-F]{64})$/.test(value.trim())) {
+    throw new ParameterError(
+      'Invalid parameter psk: 32, 48 or 64 hex digits (a 16, 24 or 32 byte AES key) are expected',
+    );
+  }
+  return value.trim();
 }
 
 /** The uploaded file: a multipart file part, or the file's text in a `file` field. */
@@ -103,10 +123,10 @@ export class TokenImportController {
     const outcome = await this.importer.import({
       fileType,
       content: fileContent(dto.params.raw),
-      preSharedKey: dto.psk,
+      preSharedKey: presharedKey(dto.psk),
       password: dto.password,
       tokenRealms: dto.params.list('tokenrealms') ?? [],
-      partial: dto.params.bool('partial'),
+      partial: flag(dto.params, 'partial'),
     });
     return this.respond.ok(
       { n_imported: outcome.imported.length, n_not_imported: outcome.errors.length },

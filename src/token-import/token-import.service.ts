@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { isoSeconds } from '../common/dates';
-import { ImportError, ParameterError, PiError } from '../common/errors';
+import { ImportError, PiError } from '../common/errors';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { otpKeyLengthProblem } from '../crypto/otp-key';
@@ -14,7 +14,7 @@ import { Token } from '../token-data/entities/token.entity';
 import { newTokenColumns } from '../token-data/token-defaults';
 import { TokenSecrets } from '../token-data/token-secrets';
 import { tokenOcraSuite } from '../token-types/ocra/ocra.token-type';
-import { isValidLogin, isValidRealm } from '../users/user-ref';
+import { isKnownRealm, isValidLogin, isValidRealm, knownRealm } from '../users/user-ref';
 import { parseCsvTokens } from './parsers/csv.parser';
 import {
   ImportedToken,
@@ -58,9 +58,7 @@ export class TokenImportService {
   ) {}
 
   async import(req: ImportRequest): Promise<ImportOutcome> {
-    for (const r of req.tokenRealms) {
-      if (!isValidRealm(r)) throw new ParameterError(`Invalid realm: ${r.slice(0, 64)}`);
-    }
+    for (const r of req.tokenRealms) knownRealm(r, this.config.users, 'tokenrealms');
     const parsed = await this.parse(req);
     const errors = [...parsed.errors];
     const accepted: ImportedToken[] = [];
@@ -157,6 +155,9 @@ export class TokenImportService {
     }
     if (t.user !== undefined && !isValidLogin(t.user)) return 'invalid user';
     if (t.realm !== undefined && !isValidRealm(t.realm)) return 'invalid realm';
+    if (t.realm !== undefined && !isKnownRealm(t.realm.toLowerCase(), this.config.users)) {
+      return 'unknown realm (see REALMS)';
+    }
     return undefined;
   }
 

@@ -5,7 +5,7 @@ import type { Principal } from '../auth/principal';
 import { ParameterError, PolicyError, ResourceNotFoundError } from '../common/errors';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { resolveUser, UserRef } from '../users/user-ref';
+import { knownRealm, resolveUser, UserRef } from '../users/user-ref';
 import { Token } from '../token-data/entities/token.entity';
 import { hasOuterWhitespace } from '../token-data/token-limits';
 
@@ -31,7 +31,9 @@ export class TokenAccess {
     if (principal.role === 'user') return { login: principal.username, realm: principal.realm };
     // A realm alone selects a token realm, not an owner.
     if (user === undefined) return undefined;
-    return resolveUser(user, realm, this.config.users, 'manage');
+    const owner = resolveUser(user, realm, this.config.users, 'manage');
+    if (realm !== undefined) knownRealm(owner.realm, this.config.users, 'realm');
+    return owner;
   }
 
   owns(principal: Principal, token: Token): boolean {

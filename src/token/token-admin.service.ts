@@ -20,7 +20,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { PinHasher } from '../security/pin-hasher';
 import { TokenRecord } from '../token-data/token-record';
 import { TokenTypeRegistry } from '../token-types/token-type.registry';
-import { isValidRealm } from '../users/user-ref';
+import { knownRealm } from '../users/user-ref';
 import { Challenge } from '../challenge/entities/challenge.entity';
 import { TokenInfo } from '../token-data/entities/token-info.entity';
 import { TokenRealm } from '../token-data/entities/token-realm.entity';
@@ -293,9 +293,9 @@ export class TokenAdminService {
   /** Replaces the token's realms; the owner's realm always stays. */
   async setRealms(principal: Principal, serial: string, params: ParamReader): Promise<boolean> {
     const token = await this.access.one(principal, serial);
-    const realms = new Set((params.list('realms') ?? []).map((r) => r.toLowerCase()));
-    for (const r of realms)
-      if (!isValidRealm(r)) throw new ParameterError(`Invalid realm: ${r.slice(0, 64)}`);
+    const realms = new Set(
+      (params.list('realms') ?? []).map((r) => knownRealm(r, this.config.users, 'realms')),
+    );
     if (token.userRealm) realms.add(token.userRealm);
     await this.tx.run(async (em) => {
       await em.delete(TokenRealm, { tokenId: token.id });

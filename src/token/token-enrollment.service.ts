@@ -18,7 +18,7 @@ import { TransactionRunner } from '../database/transaction-runner';
 import { PinHasher } from '../security/pin-hasher';
 import type { InitDraft, OwnerRef } from '../token-types/token-type.interface';
 import { TokenTypeRegistry } from '../token-types/token-type.registry';
-import { isValidRealm } from '../users/user-ref';
+import { knownRealm } from '../users/user-ref';
 import type { InitTokenDto } from './dto/token-params.dto';
 import { Challenge } from '../challenge/entities/challenge.entity';
 import { TokenInfo } from '../token-data/entities/token-info.entity';
@@ -247,12 +247,12 @@ export class TokenEnrollmentService {
   }
 
   private realmsFor(dto: InitTokenDto, ownerRealm?: string): string[] {
+    const users = this.config.users;
     const realms = new Set<string>();
     if (ownerRealm) realms.add(ownerRealm);
-    else if (dto.realm !== undefined) realms.add(dto.realm.toLowerCase());
-    for (const r of dto.params.list('tokenrealm') ?? []) realms.add(r.toLowerCase());
-    for (const r of realms) {
-      if (!isValidRealm(r)) throw new ParameterError(`Invalid realm: ${r.slice(0, 64)}`);
+    else if (dto.realm !== undefined) realms.add(knownRealm(dto.realm, users, 'realm'));
+    for (const r of dto.params.list('tokenrealm') ?? []) {
+      realms.add(knownRealm(r, users, 'tokenrealm'));
     }
     return [...realms];
   }

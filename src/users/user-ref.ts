@@ -27,6 +27,29 @@ export function isValidRealm(realm: string): boolean {
   return REALM.test(realm);
 }
 
+/** The realms this service knows: REALMS and DEFAULT_REALM (config.users). */
+export function isKnownRealm(realm: string, policy: UserPolicy): boolean {
+  return realm === policy.defaultRealm || policy.realms.includes(realm);
+}
+
+/**
+ * A realm a management parameter names (`realm`, `tokenrealm`, `realms`, `tokenrealms`): refused
+ * with a 400 naming the parameter unless valid and known (privacyIDEA knows only defined realms).
+ * Returns it lower-cased.
+ */
+export function knownRealm(realm: string, policy: UserPolicy, param: string): string {
+  const r = realm.toLowerCase();
+  if (!isValidRealm(r)) throw new ParameterError(`Invalid parameter ${param}: invalid realm`);
+  if (!isKnownRealm(r, policy)) {
+    const known = [...new Set([policy.defaultRealm, ...policy.realms])];
+    const list = known.length > 10 ? `${known.slice(0, 10).join(', ')}, …` : known.join(', ');
+    throw new ParameterError(
+      `Invalid parameter ${param}: unknown realm '${r.slice(0, 64)}' (known: ${list}; see REALMS)`,
+    );
+  }
+  return r;
+}
+
 /**
  * Outer whitespace is refused: MariaDB's PAD SPACE collations compare "rose " equal to "rose",
  * so such a login would address rose's tokens.

@@ -20,7 +20,8 @@ describe('/token/ API', () => {
   const seeds: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // Realms the tests name (an unknown realm is refused, see validation.e2e-spec.ts).
+    t = await startTestApp({ REALMS: 'default,sales,sales2,extra,r1,r2,r3,r4,r5,r9,t1,t2,x,a' });
   });
   afterAll(() => t.close());
 

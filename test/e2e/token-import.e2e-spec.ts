@@ -9,7 +9,7 @@ const PSK = '12345678901234567890123456789012';
 describe('/token/load (CSV and PSKC import)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ REALMS: 'default,imported' });
   });
   afterAll(() => t.close());
 

@@ -78,7 +78,13 @@ export class ParamReader {
     }
     const n = Number(value.trim());
     if ((opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
-      throw new ParameterError(`Invalid parameter ${key}: out of range`);
+      const range =
+        opts.max === undefined
+          ? `of at least ${opts.min}`
+          : opts.min === undefined
+            ? `of at most ${opts.max}`
+            : `from ${opts.min} to ${opts.max}`;
+      throw new ParameterError(`Invalid parameter ${key}: an integer ${range} is expected`);
     }
     return n;
   }

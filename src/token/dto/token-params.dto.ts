@@ -216,15 +216,18 @@ export class SetTokenDto extends PiDto {
   @OptionalField({ description: 'Hash algorithm (tokeninfo hashlib)', maxLength: 20 })
   hashlib?: string;
 
-  @OptionalField({ description: 'Maximum fail counter (0 to 1000000)', maxLength: 7 })
+  @OptionalField({ description: 'Maximum fail counter (0 to 2147483647)', maxLength: 15 })
   max_failcount?: string;
 
-  @OptionalField({ description: 'Maximum authentications (0 = unlimited)', maxLength: 9 })
+  @OptionalField({
+    description: 'Maximum authentications (0 = unlimited, at most 2147483647)',
+    maxLength: 15,
+  })
   count_auth_max?: string;
 
   @OptionalField({
-    description: 'Maximum successful authentications (0 = unlimited)',
-    maxLength: 9,
+    description: 'Maximum successful authentications (0 = unlimited, at most 2147483647)',
+    maxLength: 15,
   })
   count_auth_success_max?: string;
 
