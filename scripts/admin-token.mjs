@@ -11,6 +11,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
 
+// The server's settings, as `npm start` reads them: .env fills in what the environment lacks.
+if (existsSync('.env')) process.loadEnvFile('.env');
+
 const { values } = parseArgs({
   options: {
     role: { type: 'string', default: 'admin' },

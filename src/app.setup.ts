@@ -3,7 +3,6 @@ import { Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import multipart from '@fastify/multipart';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { loadConfig } from './config/app-config';
 import { checkJwksAudience } from './config/key-material';
@@ -13,6 +12,7 @@ import { parseUrlEncoded } from './common/params/url-decoding';
 import { errorEnvelope } from './common/envelope';
 import { ErrorCode } from './common/errors';
 import { ROUTE_TABLES, RouteTable } from './common/route-table';
+import { AppLogger } from './logging/app-logger';
 
 /** Routes anyone may call: they get the small body limit (config.limits.validateBodyLimit). */
 const UNAUTHENTICATED_ROUTE = /^\/(validate|ttype)(\/|$)/i;
@@ -65,13 +65,11 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<NestFastif
     adapter,
     {
       bodyParser: false,
-      bufferLogs: true,
-      ...(opts.logger !== undefined || config.logLevel === 'silent'
-        ? { logger: opts.logger ?? loggerLevels(config.logLevel) }
-        : {}),
+      // A failed start comes back to the caller (main prints one line), not as a stack and exit.
+      abortOnError: false,
+      logger: opts.logger ?? appLogger(config.logLevel),
     },
   );
-  if (opts.logger === undefined && config.logLevel !== 'silent') app.useLogger(app.get(PinoLogger));
   const fastify = app.getHttpAdapter().getInstance();
   // Multipart (token file uploads): fields and the file land in the body like form values.
   await app.register(multipart, {
@@ -131,9 +129,7 @@ function registerRouteTable(app: NestFastifyApplication): void {
   fastify.addHook('onRoute', (route) => table.add(route.method, route.url));
 }
 
-function loggerLevels(level: string) {
-  const all = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
-  if (level === 'silent') return false as const;
-  const index = { fatal: 0, error: 1, warn: 2, info: 3, log: 3, debug: 4, verbose: 5 }[level] ?? 3;
-  return all.slice(0, index + 1) as unknown as ('error' | 'warn' | 'log')[];
+/** LOG_LEVEL's logger from the first line on (Nest's route and module lines at debug). */
+function appLogger(level: string): AppLogger | false {
+  return level === 'silent' ? false : new AppLogger(level);
 }

@@ -9,5 +9,8 @@ module.exports = {
   testRegex: '\\.e2e-spec\\.ts$',
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   setupFiles: ['<rootDir>/test/setup-env.ts'],
+  // DB_TYPE=mysql: a database of its own per run, dropped afterwards.
+  globalSetup: '<rootDir>/test/mysql-global-setup.ts',
+  globalTeardown: '<rootDir>/test/mysql-global-teardown.ts',
   testTimeout: 30000,
 };

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config';
+import { loadDotEnv } from '../config/dotenv';
 import { buildDataSourceOptions, detectMysqlFlavour } from '../database/data-source-options';
 
 /** Runs pending migrations and exits: the container's first step, or a Kubernetes init container. */
 async function main(): Promise<void> {
+  loadDotEnv();
   const config = loadConfig(process.env);
   const options = buildDataSourceOptions(await detectMysqlFlavour(config.db));
   const ds = new DataSource({ ...options, migrationsRun: false });

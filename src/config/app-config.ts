@@ -1,5 +1,6 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { OcraSuite, OcraSuiteError } from '../crypto/ocra/ocra-suite';
+import { MAX_FAILCOUNT } from '../token-data/token-limits';
 
 /**
  * All settings come from the environment (spec README "Service-specific conventions"); names and
@@ -125,6 +126,8 @@ export interface DbConfig {
   password: string;
   database: string;
   poolSize: number;
+  /** Further attempts (2 s apart) when the MySQL server cannot be reached at start. */
+  connectRetries: number;
   migrationsRun: boolean;
   logging: boolean;
 }
@@ -149,7 +152,52 @@ export interface TokenDefaults {
   issuer: string;
 }
 
-export class ConfigError extends Error {}
+/**
+ * Configuration problems, each one line naming the variable and what it allows. loadConfig and
+ * the TiQR/Push loaders collect every problem before failing, so one start reports them all.
+ */
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(problems: string | string[]) {
+    const list = typeof problems === 'string' ? [problems] : problems;
+    super(list.join('; '));
+    this.problems = list;
+  }
+}
+
+/** Problems found so far while a loader runs (see collectProblems); undefined outside. */
+let collecting: string[] | undefined;
+
+/**
+ * Records a configuration problem and carries on with `fallback` while a loader collects
+ * problems; throws it otherwise. No configuration is returned while any problem was recorded.
+ */
+export function problem<T>(message: string, fallback: T): T {
+  if (!collecting) throw new ConfigError(message);
+  collecting.push(message);
+  return fallback;
+}
+
+/** Runs `load`, then throws one ConfigError listing every problem it recorded (nested: joins). */
+export function collectProblems<T>(load: () => T): T {
+  if (collecting) return load();
+  const found: string[] = [];
+  collecting = found;
+  try {
+    const value = load();
+    if (found.length > 0) throw new ConfigError(found);
+    return value;
+  } catch (e) {
+    // An unexpected error still reports what was found before it.
+    if (e instanceof ConfigError && e.problems !== found) {
+      throw new ConfigError([...found, ...e.problems]);
+    }
+    throw e;
+  } finally {
+    collecting = undefined;
+  }
+}
 
 type Env = Record<string, string | undefined>;
 
@@ -166,8 +214,8 @@ function opt(env: Env, key: string): string | undefined {
 function int(env: Env, key: string, fallback: number, min = 0): number {
   const v = opt(env, key);
   if (v === undefined) return fallback;
-  if (!/^\d+$/.test(v) || Number(v) < min) {
-    throw new ConfigError(`${key} must be an integer >= ${min}, got '${v}'`);
+  if (!/^\d{1,15}$/.test(v) || Number(v) < min) {
+    return problem(`${key} must be an integer >= ${min}, got '${v}'`, fallback);
   }
   return Number(v);
 }
@@ -175,8 +223,29 @@ function int(env: Env, key: string, fallback: number, min = 0): number {
 /** An integer between 1 and `max` (a column size, say). */
 function intMax(env: Env, key: string, fallback: number, max: number): number {
   const n = int(env, key, fallback, 1);
-  if (n > max) throw new ConfigError(`${key} must be at most ${max}, got '${n}'`);
+  if (n > max) return problem(`${key} must be an integer from 1 to ${max}, got '${n}'`, fallback);
   return n;
+}
+
+/** A TCP port; PORT=0 listens on any free port. */
+function port(env: Env, key: string, fallback: number, min: 0 | 1): number {
+  const v = opt(env, key);
+  if (v === undefined) return fallback;
+  if (!/^\d{1,5}$/.test(v) || Number(v) < min || Number(v) > 65535) {
+    return problem(`${key} must be a port number from ${min} to 65535, got '${v}'`, fallback);
+  }
+  return Number(v);
+}
+
+const LOG_LEVELS = ['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+/** Nest's names for two of them. */
+const LOG_LEVEL_ALIASES: Record<string, string> = { log: 'info', verbose: 'trace' };
+
+function logLevel(env: Env): string {
+  const v = str(env, 'LOG_LEVEL', 'info').toLowerCase();
+  const level = LOG_LEVEL_ALIASES[v] ?? v;
+  if (LOG_LEVELS.includes(level)) return level;
+  return problem(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${v}'`, 'info');
 }
 
 function bool(env: Env, key: string, fallback: boolean): boolean {
@@ -184,7 +253,7 @@ function bool(env: Env, key: string, fallback: boolean): boolean {
   if (v === undefined) return fallback;
   if (/^(1|true|yes|on)$/i.test(v)) return true;
   if (/^(0|false|no|off)$/i.test(v)) return false;
-  throw new ConfigError(`${key} must be true or false, got '${v}'`);
+  return problem(`${key} must be true or false, got '${v}'`, fallback);
 }
 
 function list(env: Env, key: string, fallback: string[]): string[] {
@@ -204,10 +273,10 @@ function httpUrl(env: Env, key: string): string | undefined {
   try {
     url = new URL(v);
   } catch {
-    throw new ConfigError(`${key} must be an absolute http(s) URL, got '${v}'`);
+    return problem(`${key} must be an absolute http(s) URL, got '${v}'`, undefined);
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
-    throw new ConfigError(`${key} must be an absolute http(s) URL without query, got '${v}'`);
+    return problem(`${key} must be an absolute http(s) URL without query, got '${v}'`, undefined);
   }
   // Normalized (lower-case scheme and host, no default port) as apps rebuild it: the push URL is
   // part of what the server signs, so any other spelling makes every challenge fail to verify.
@@ -227,7 +296,7 @@ function tiqrSuite(env: Env): string {
   try {
     suite = OcraSuite.parse(text);
   } catch (e) {
-    if (e instanceof OcraSuiteError) throw new ConfigError(`TIQR_OCRA_SUITE: ${e.message}`);
+    if (e instanceof OcraSuiteError) return problem(`TIQR_OCRA_SUITE: ${e.message}`, text);
     throw e;
   }
   // The TiQR login carries only the question (no counter, PIN or session; tiqr.md §5.2).
@@ -239,8 +308,9 @@ function tiqrSuite(env: Env): string {
     // Current apps read every question as hex: only numeric and hex questions work with them.
     suite.questionType === 'A'
   ) {
-    throw new ConfigError(
+    return problem(
       `TIQR_OCRA_SUITE must be a QN or QH question-only suite (no C, P, S or T input), got '${text}'`,
+      text,
     );
   }
   return suite.suite;
@@ -249,16 +319,21 @@ function tiqrSuite(env: Env): string {
 function displayName(env: Env): string {
   const name = str(env, 'TIQR_SERVICE_DISPLAYNAME', 'privacyIDEA');
   if (name.length > 100 || /[\u0000-\u001f]/.test(name)) {
-    throw new ConfigError('TIQR_SERVICE_DISPLAYNAME must be at most 100 printable characters');
+    return problem('TIQR_SERVICE_DISPLAYNAME must be at most 100 printable characters', name);
   }
   return name;
 }
 
 export function loadTiqrConfig(env: Env): TiqrConfig {
+  return collectProblems(() => tiqrConfig(env));
+}
+
+function tiqrConfig(env: Env): TiqrConfig {
   const serviceIdentifier = str(env, 'TIQR_SERVICE_IDENTIFIER', 'org.privacyidea');
   if (!HOST_NAME.test(serviceIdentifier)) {
-    throw new ConfigError(
+    problem(
       `TIQR_SERVICE_IDENTIFIER must be a lower-case DNS-style host name, got '${serviceIdentifier}'`,
+      undefined,
     );
   }
   const regServer = httpUrl(env, 'TIQR_REG_SERVER');
@@ -279,14 +354,14 @@ export const MAX_PUSH_WAIT_SECONDS = 60;
 function oneOf<T extends string>(env: Env, key: string, fallback: T, allowed: readonly T[]): T {
   const v = str(env, key, fallback);
   const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
-  if (!hit) throw new ConfigError(`${key} must be one of ${allowed.join(', ')}, got '${v}'`);
+  if (!hit) return problem(`${key} must be one of ${allowed.join(', ')}, got '${v}'`, fallback);
   return hit;
 }
 
 function text(env: Env, key: string, fallback: string, max = 200): string {
   const v = str(env, key, fallback);
   if (v.length > max || /[\u0000-\u001f]/.test(v)) {
-    throw new ConfigError(`${key} must be at most ${max} printable characters`);
+    return problem(`${key} must be at most ${max} printable characters`, fallback);
   }
   return v;
 }
@@ -294,20 +369,25 @@ function text(env: Env, key: string, fallback: string, max = 200): string {
 function serverKeyBits(env: Env): number {
   const bits = int(env, 'PUSH_SERVER_KEY_BITS', 4096, 2048);
   if (bits > 8192 || bits % 1024 !== 0) {
-    throw new ConfigError(`PUSH_SERVER_KEY_BITS must be 2048, 3072, 4096 … 8192, got ${bits}`);
+    return problem(`PUSH_SERVER_KEY_BITS must be 2048, 3072, 4096 … 8192, got ${bits}`, 4096);
   }
   return bits;
 }
 
 export function loadPushConfig(env: Env): PushConfig {
+  return collectProblems(() => pushConfig(env));
+}
+
+function pushConfig(env: Env): PushConfig {
   const firebaseConfiguration = str(env, 'PUSH_FIREBASE_CONFIGURATION', 'poll only');
   const serviceAccount =
     opt(env, 'PUSH_FIREBASE_SERVICE_ACCOUNT_JSON') ??
     opt(env, 'PUSH_FIREBASE_SERVICE_ACCOUNT_FILE');
   const pollOnly = firebaseConfiguration.toLowerCase() === 'poll only';
   if (!pollOnly && !serviceAccount) {
-    throw new ConfigError(
+    problem(
       `PUSH_FIREBASE_CONFIGURATION '${firebaseConfiguration}' needs PUSH_FIREBASE_SERVICE_ACCOUNT_FILE or PUSH_FIREBASE_SERVICE_ACCOUNT_JSON`,
+      undefined,
     );
   }
   const custom = (opt(env, 'PUSH_PRESENCE_CUSTOM_OPTIONS') ?? '')
@@ -320,21 +400,20 @@ export function loadPushConfig(env: Env): PushConfig {
     'CUSTOM',
   ] as const);
   if (presenceOptions === 'CUSTOM' && new Set(custom).size < 2) {
-    throw new ConfigError('PUSH_PRESENCE_CUSTOM_OPTIONS needs at least two distinct options');
+    problem('PUSH_PRESENCE_CUSTOM_OPTIONS needs at least two distinct options', undefined);
   }
   if (custom.some((o) => o.length > 10 || /[,|\s]/.test(o))) {
-    throw new ConfigError(
+    problem(
       'PUSH_PRESENCE_CUSTOM_OPTIONS: options are at most 10 characters, no , | or space',
+      undefined,
     );
   }
-  const wait = int(env, 'PUSH_WAIT', 0);
+  let wait = int(env, 'PUSH_WAIT', 0);
   if (wait > MAX_PUSH_WAIT_SECONDS) {
-    throw new ConfigError(
-      `PUSH_WAIT must be at most ${MAX_PUSH_WAIT_SECONDS} seconds, got ${wait}`,
-    );
+    wait = problem(`PUSH_WAIT must be at most ${MAX_PUSH_WAIT_SECONDS} seconds, got ${wait}`, 0);
   }
-  const num = int(env, 'PUSH_PRESENCE_NUM_OPTIONS', 3, 2);
-  if (num > 10) throw new ConfigError(`PUSH_PRESENCE_NUM_OPTIONS must be 2..10, got ${num}`);
+  let num = int(env, 'PUSH_PRESENCE_NUM_OPTIONS', 3, 2);
+  if (num > 10) num = problem(`PUSH_PRESENCE_NUM_OPTIONS must be 2..10, got ${num}`, 3);
   return {
     firebaseConfiguration: pollOnly ? 'poll only' : firebaseConfiguration,
     firebase:
@@ -372,11 +451,12 @@ export function loadPushConfig(env: Env): PushConfig {
 const TOKEN_TYPES_WITH_VALIDITY = ['hotp', 'totp', 'ocra', 'tiqr', 'push'];
 
 export function loadConfig(env: Env = process.env): AppConfig {
+  return collectProblems(() => appConfig(env));
+}
+
+function appConfig(env: Env): AppConfig {
   const dataDir = resolve(str(env, 'DATA_DIR', './data'));
-  const dbType = str(env, 'DB_TYPE', 'sqlite').toLowerCase();
-  if (dbType !== 'sqlite' && dbType !== 'mysql' && dbType !== 'mariadb') {
-    throw new ConfigError(`DB_TYPE must be sqlite, mysql or mariadb, got '${dbType}'`);
-  }
+  const dbType = oneOf(env, 'DB_TYPE', 'sqlite', ['sqlite', 'mysql', 'mariadb'] as const);
   const dbPath = str(env, 'DB_PATH', join(dataDir, 'mfa.sqlite'));
   const versionnumber = str(env, 'PI_VERSION', '3.13');
   const defaultRealm = str(env, 'DEFAULT_REALM', 'default').toLowerCase();
@@ -385,15 +465,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
   for (const t of TOKEN_TYPES_WITH_VALIDITY) {
     validityByType[t] = int(env, `${t.toUpperCase()}_CHALLENGE_VALIDITY_TIME`, validityTime, 1);
   }
-  const otppinMode = str(env, 'OTPPIN_MODE', 'tokenpin');
-  if (otppinMode !== 'tokenpin' && otppinMode !== 'none') {
-    throw new ConfigError(`OTPPIN_MODE must be tokenpin or none, got '${otppinMode}'`);
-  }
+  const otppinMode = oneOf(env, 'OTPPIN_MODE', 'tokenpin', ['tokenpin', 'none'] as const);
   const label = str(env, 'TOKEN_LABEL', '<s>');
   return {
-    port: int(env, 'PORT', 8080),
+    port: port(env, 'PORT', 8080, 0),
     host: str(env, 'HOST', '0.0.0.0'),
-    logLevel: str(env, 'LOG_LEVEL', 'info'),
+    logLevel: logLevel(env),
     dataDir,
     trustProxy: bool(env, 'TRUST_PROXY', false),
     publicBaseUrl: httpUrl(env, 'PUBLIC_BASE_URL'),
@@ -403,11 +480,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       path: dbPath === ':memory:' || isAbsolute(dbPath) ? dbPath : resolve(dbPath),
       url: opt(env, 'DB_URL'),
       host: str(env, 'DB_HOST', '127.0.0.1'),
-      port: int(env, 'DB_PORT', 3306),
+      port: port(env, 'DB_PORT', 3306, 1),
       username: str(env, 'DB_USER', 'root'),
       password: str(env, 'DB_PASSWORD', ''),
       database: str(env, 'DB_NAME', 'mfa'),
       poolSize: int(env, 'DB_POOL_SIZE', 10, 1),
+      connectRetries: int(env, 'DB_CONNECT_RETRIES', 5),
       migrationsRun: bool(env, 'DB_MIGRATIONS_RUN', true),
       logging: bool(env, 'DB_LOGGING', false),
     },
@@ -452,7 +530,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       // At most the window caps of src/token/token-limits.ts (README "Security model").
       countWindow: intMax(env, 'DEFAULT_COUNT_WINDOW', 10, 1000),
       syncWindow: intMax(env, 'DEFAULT_SYNC_WINDOW', 1000, 10_000),
-      maxFail: intMax(env, 'DEFAULT_MAX_FAILCOUNT', 10, 1_000_000),
+      maxFail: intMax(env, 'DEFAULT_MAX_FAILCOUNT', 10, MAX_FAILCOUNT),
       serialLength: int(env, 'SERIAL_LENGTH', 8, 4),
       prependPin: bool(env, 'PREPEND_PIN', true),
       incFailCountOnFalsePin: bool(env, 'INC_FAIL_COUNT_ON_FALSE_PIN', true),

@@ -65,6 +65,66 @@ export function buildDataSourceOptions(db: DbConfig): DataSourceOptions {
   };
 }
 
+/** Connection errors worth another attempt: the server (or its name) is not up yet. */
+const UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_CON_COUNT_ERROR',
+]);
+
+/** host:port of the MySQL server, without credentials (for log lines). */
+export function databaseAddress(db: DbConfig): string {
+  if (db.url) {
+    try {
+      const url = new URL(db.url);
+      return `${url.hostname}:${url.port || 3306}`;
+    } catch {
+      return 'DB_URL';
+    }
+  }
+  return `${db.host}:${db.port}`;
+}
+
+/**
+ * detectMysqlFlavour, retried while the server cannot be reached: one warning line per retry,
+ * `retries` retries `delayMs` apart, then one error naming the server. Other errors (access
+ * denied, unknown database) fail at once.
+ */
+export async function reachMysql(
+  db: DbConfig,
+  warn: (message: string) => void,
+  delayMs = 2000,
+): Promise<DbConfig> {
+  if (db.type === 'sqlite') return db;
+  const where = databaseAddress(db);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await detectMysqlFlavour(db);
+    } catch (e) {
+      const err = e as { code?: string; message?: string };
+      const reason = err.message ?? String(e);
+      if (!UNREACHABLE.has(err.code ?? '')) {
+        throw new Error(`database at ${where} refused the connection: ${reason}`);
+      }
+      if (attempt >= db.connectRetries) {
+        throw new Error(
+          `database at ${where} not reachable after ${attempt + 1} attempts (${err.code}): ${reason}`,
+        );
+      }
+      warn(
+        `database at ${where} not reachable (${err.code}); retry ${attempt + 1} of ${db.connectRetries} in ${delayMs / 1000} s`,
+      );
+      await new Promise((r) => setTimeout(r, delayMs));
+    }
+  }
+}
+
 /** Which server DB_TYPE=mysql points at: MariaDB needs TypeORM's 'mariadb' dialect for schema reads. */
 export async function detectMysqlFlavour(db: DbConfig): Promise<DbConfig> {
   if (db.type !== 'mysql') return db;

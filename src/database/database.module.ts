@@ -1,8 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { buildDataSourceOptions, detectMysqlFlavour } from './data-source-options';
+import { buildDataSourceOptions, reachMysql } from './data-source-options';
 import { SqlRunner } from './sql-runner';
 import { TransactionRunner } from './transaction-runner';
 
@@ -12,11 +12,15 @@ import { TransactionRunner } from './transaction-runner';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: async (config: AppConfig) => ({
-        ...buildDataSourceOptions(await detectMysqlFlavour(config.db)),
-        retryAttempts: 3,
-        retryDelay: 1000,
-      }),
+      useFactory: async (config: AppConfig) => {
+        const logger = new Logger('Database');
+        return {
+          ...buildDataSourceOptions(await reachMysql(config.db, (m) => logger.warn(m))),
+          // Reachability is retried above (one line per retry); anything later fails the start
+          // at once with its own message instead of a stack per attempt.
+          toRetry: () => false,
+        };
+      },
     }),
   ],
   providers: [TransactionRunner, SqlRunner],
