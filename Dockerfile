@@ -21,6 +21,8 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
+# Mints a management JWT from AUTH_JWT_SECRET(_FILE): `kubectl exec deploy/mfa -- node scripts/admin-token.mjs`.
+COPY --chown=node:node scripts/admin-token.mjs ./scripts/
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 8080
