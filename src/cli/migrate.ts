@@ -3,8 +3,12 @@ import { DataSource } from 'typeorm';
 import { loadConfig } from '../config/app-config';
 import { loadDotEnv } from '../config/dotenv';
 import { buildDataSourceOptions, detectMysqlFlavour } from '../database/data-source-options';
+import { runMigrationsLocked } from '../database/migration-lock';
 
-/** Runs pending migrations and exits: the container's first step, or a Kubernetes init container. */
+/**
+ * Runs pending migrations and exits: the container's first step, or a Kubernetes init container.
+ * Several may start at once: the run holds a database-wide lock (MIGRATION_LOCK_TIMEOUT).
+ */
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig(process.env);
@@ -12,7 +16,7 @@ async function main(): Promise<void> {
   const ds = new DataSource({ ...options, migrationsRun: false });
   await ds.initialize();
   try {
-    const ran = await ds.runMigrations({ transaction: 'each' });
+    const ran = await runMigrationsLocked(ds, config.db.migrationLockTimeout);
     console.log(
       ran.length ? `applied: ${ran.map((m) => m.name).join(', ')}` : 'schema is up to date',
     );

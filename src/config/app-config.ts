@@ -129,6 +129,8 @@ export interface DbConfig {
   /** Further attempts (2 s apart) when the MySQL server cannot be reached at start. */
   connectRetries: number;
   migrationsRun: boolean;
+  /** Seconds a migration run waits for another replica's migration lock before giving up. */
+  migrationLockTimeout: number;
   logging: boolean;
 }
 
@@ -487,6 +489,7 @@ function appConfig(env: Env): AppConfig {
       poolSize: int(env, 'DB_POOL_SIZE', 10, 1),
       connectRetries: int(env, 'DB_CONNECT_RETRIES', 5),
       migrationsRun: bool(env, 'DB_MIGRATIONS_RUN', true),
+      migrationLockTimeout: int(env, 'MIGRATION_LOCK_TIMEOUT', 300, 1),
       logging: bool(env, 'DB_LOGGING', false),
     },
     secrets: {
