@@ -9,6 +9,7 @@ import { checkJwksAudience } from './config/key-material';
 import { setupExplorer } from './docs/explorer';
 import { FormBody } from './common/params/request-params';
 import { parseUrlEncoded } from './common/params/url-decoding';
+import { clientErrorHandler } from './common/client-error';
 import { errorEnvelope } from './common/envelope';
 import { ErrorCode } from './common/errors';
 import { ROUTE_TABLES, RouteTable } from './common/route-table';
@@ -52,6 +53,8 @@ export async function createApp(opts: CreateAppOptions = {}): Promise<NestFastif
     bodyLimit,
     trustProxy: config.trustProxy,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    // Requests Node's parser refuses (431 oversized headers, 400 bad request line) get the envelope.
+    clientErrorHandler: clientErrorHandler(config.versions),
     // Errors the router raises before Nest sees the request (e.g. a malformed URL).
     frameworkErrors: (_error: unknown, _req: unknown, reply: FastifyReply) => {
       void reply
