@@ -84,6 +84,37 @@ describe('migrations started by several replicas at once', () => {
     240000,
   );
 
+  (isMysql() ? it : it.skip)(
+    'a lock held past MIGRATION_LOCK_TIMEOUT: exit 1 with one line, nothing migrated',
+    async () => {
+      const admin = await createConnection(MYSQL_URL);
+      const name = `migr_lock_${randomBytes(4).toString('hex')}`;
+      try {
+        await admin.query(`CREATE DATABASE \`${name}\``);
+        await admin.query('SELECT GET_LOCK(?, 5)', [`mfa_migrations:${name}`]);
+        const env = {
+          DB_TYPE: 'mysql',
+          DB_URL: `${MYSQL_URL}/${name}`,
+          MIGRATION_LOCK_TIMEOUT: '1',
+        };
+        const run = await migrate(env, dir);
+        expect(run.code).toBe(1);
+        expect(run.output.trim()).toBe(
+          'migration failed: another process held the migration lock for more than 1 s (MIGRATION_LOCK_TIMEOUT); no migration was run',
+        );
+        const [tables] = await admin.query(
+          'SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ?',
+          [name],
+        );
+        expect(Number((tables as { n: number }[])[0].n)).toBe(0);
+      } finally {
+        await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+        await admin.end();
+      }
+    },
+    60000,
+  );
+
   (isMysql() ? it.skip : it)(
     'three migrators on one fresh SQLite file, two rounds: all exit 0, each migration once',
     async () => {
