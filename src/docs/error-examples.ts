@@ -42,7 +42,8 @@ export const ERROR_SCHEMA = {
   },
 };
 
-const envelope = (code: number, message: string) => ({
+/** An error envelope as the examples show it (fixed time stamp). */
+export const exampleErrorEnvelope = (code: number, message: string) => ({
   jsonrpc: '2.0',
   detail: null,
   result: { status: false, error: { code, message } },
@@ -57,7 +58,7 @@ const content = (examples: Record<string, [string, number, string]>) => ({
     examples: Object.fromEntries(
       Object.entries(examples).map(([name, [summary, code, message]]) => [
         name,
-        { summary, value: envelope(code, message) },
+        { summary, value: exampleErrorEnvelope(code, message) },
       ]),
     ),
   },

@@ -1,3 +1,4 @@
+import { exampleErrorEnvelope } from '../docs/error-examples';
 import type { ApiQueryOptions, ContentObject, ExamplesObject, SchemaObject } from '@nestjs/swagger';
 
 /**
@@ -74,15 +75,6 @@ const PUSH_SIG = {
     'LZ3C2SVSQRINNE6U23MOTLFQRDL4Y4TGUI3QJI4XUWAGXDOQRIUULB5KGS67QPJIMILJDVBYSOZZPLYQR4L5QNYV6RXB' +
     'NGQ2G2AJNFCIVSQ7AAHC5A2QBJ7KH2PRKBIUI5DKZI======',
 };
-
-const errorEnvelope = (code: number, message: string) => ({
-  jsonrpc: '2.0',
-  detail: null,
-  result: { status: false, error: { code, message } },
-  version: 'privacyIDEA 3.13',
-  id: 1,
-  time: 1763870000.123,
-});
 
 const examples = (entries: Record<string, { summary: string; value: unknown }>): ExamplesObject =>
   entries;
@@ -567,46 +559,46 @@ export const TTYPE_BAD_REQUEST_CONTENT: ContentObject = {
     examples: examples({
       missingParameter: {
         summary: 'a required parameter is missing (any action)',
-        value: errorEnvelope(905, 'ERR905: Missing parameter: session'),
+        value: exampleErrorEnvelope(905, 'ERR905: Missing parameter: session'),
       },
       invalidSession: {
         summary: 'TiQR enrollment: session wrong or already used, or the token is enrolled',
-        value: errorEnvelope(905, 'ERR905: Invalid Session'),
+        value: exampleErrorEnvelope(905, 'ERR905: Invalid Session'),
       },
       invalidSecret: {
         summary: 'TiQR enrollment: secret is not whole bytes in hex',
-        value: errorEnvelope(
+        value: exampleErrorEnvelope(
           905,
           'ERR905: Invalid parameter secret: whole bytes in hex are expected',
         ),
       },
       invalidOperation: {
         summary: 'TiQR enrollment: operation is not `register`',
-        value: errorEnvelope(905, 'ERR905: Invalid operation for enrollment'),
+        value: exampleErrorEnvelope(905, 'ERR905: Invalid operation for enrollment'),
       },
       unknownAction: {
         summary: 'TiQR: action other than metadata, enrollment, authentication',
-        value: errorEnvelope(905, 'ERR905: Unknown action for tiqr: foo'),
+        value: exampleErrorEnvelope(905, 'ERR905: Unknown action for tiqr: foo'),
       },
       unknownType: {
         summary: 'no such token type',
-        value: errorEnvelope(905, 'ERR905: Invalid tokentype provided. ttype: foo'),
+        value: exampleErrorEnvelope(905, 'ERR905: Invalid tokentype provided. ttype: foo'),
       },
       pushSignature: {
         summary:
           'Push poll (GET) or Firebase token update (POST): the signature does not verify, the ' +
           'serial is unknown, or the request is a replay (timestamp not later than the last one)',
-        value: errorEnvelope(10, 'ERR10: Could not verify signature!'),
+        value: exampleErrorEnvelope(10, 'ERR10: Could not verify signature!'),
       },
       pushTimestampRange: {
         summary:
           'Push poll (±1 minute) or Firebase token update (±5 minutes): timestamp too far from ' +
           'the server clock',
-        value: errorEnvelope(10, `ERR10: Timestamp ${PUSH_TIMESTAMP} not in valid range.`),
+        value: exampleErrorEnvelope(10, `ERR10: Timestamp ${PUSH_TIMESTAMP} not in valid range.`),
       },
       pushTimestampFormat: {
         summary: 'Push poll or Firebase token update: timestamp is not ISO 8601',
-        value: errorEnvelope(
+        value: exampleErrorEnvelope(
           10,
           'ERR10: Could not parse timestamp yesterday. ISO-Format required.',
         ),
@@ -614,14 +606,14 @@ export const TTYPE_BAD_REQUEST_CONTENT: ContentObject = {
       pushInvalidCredential: {
         summary:
           'Push enrollment stage 2: wrong or already used enrollment credential (nothing changes)',
-        value: errorEnvelope(
+        value: exampleErrorEnvelope(
           905,
           'ERR905: Invalid enrollment credential. You are not authorized to finalize this token.',
         ),
       },
       pushCredentialExpired: {
         summary: 'Push enrollment stage 2: more than PUSH_TTL minutes after /token/init',
-        value: errorEnvelope(
+        value: exampleErrorEnvelope(
           905,
           'ERR905: The enrollment credential has expired (PUSH_TTL); enroll the token again.',
         ),
@@ -629,13 +621,13 @@ export const TTYPE_BAD_REQUEST_CONTENT: ContentObject = {
       pushInvalidPubkey: {
         summary:
           'Push enrollment stage 2: pubkey is not an RSA SubjectPublicKeyInfo (2048–8192 bits)',
-        value: errorEnvelope(905, 'ERR905: Invalid pubkey: phone public key is not base64'),
+        value: exampleErrorEnvelope(905, 'ERR905: Invalid pubkey: phone public key is not base64'),
       },
       pushMissingParameters: {
         summary:
           'Push POST with neither (fbtoken, pubkey), nor signature, nor (new_fb_token, ' +
           'timestamp, signature)',
-        value: errorEnvelope(905, 'ERR905: Missing parameters!'),
+        value: exampleErrorEnvelope(905, 'ERR905: Missing parameters!'),
       },
     }),
   },
@@ -649,7 +641,7 @@ export const TTYPE_FORBIDDEN_CONTENT: ContentObject = {
         summary:
           "Push poll: PUSH_ALLOW_POLLING=deny, or `token` and the token's `polling_allowed` is " +
           '`False`',
-        value: errorEnvelope(303, 'Polling not allowed!'),
+        value: exampleErrorEnvelope(303, 'Polling not allowed!'),
       },
     }),
   },
@@ -663,13 +655,13 @@ export const TTYPE_NOT_FOUND_CONTENT: ContentObject = {
           'TiQR metadata/enrollment: no tiqr token with this serial; metadata also when the ' +
           'token is not waiting for its app or the session does not match (the app: invalid QR). ' +
           'Push answer (POST): no push token with this serial',
-        value: errorEnvelope(601, 'The requested token could not be found.'),
+        value: exampleErrorEnvelope(601, 'The requested token could not be found.'),
       },
       pushNotClientwait: {
         summary:
           'Push enrollment stage 2 (POST): no push token with this serial waiting for its phone ' +
           '(unknown, or already enrolled)',
-        value: errorEnvelope(
+        value: exampleErrorEnvelope(
           601,
           "No token with this serial number in the rollout state 'clientwait'.",
         ),
